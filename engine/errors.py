@@ -1,0 +1,80 @@
+"""Engine errors: one small class each, mapped to HTTP statuses or exit codes only by clients."""
+
+from __future__ import annotations
+
+
+class EngineError(Exception):
+    """Something the engine refused to do; the message says what and why."""
+
+    code = "engine_error"
+
+    def __init__(self, message: str, **details: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class InvalidInput(EngineError):
+    """The caller sent input the engine cannot use."""
+
+    code = "invalid_input"
+
+
+class InvalidModel(InvalidInput):
+    """A BPMN or DMN file cannot be deployed; the message names the file, line and reason."""
+
+    code = "invalid_model"
+
+
+class VariablesNotJson(InvalidInput):
+    """A variable's value cannot be stored as JSON."""
+
+    code = "variables_not_json"
+
+
+class NotFound(EngineError):
+    """No definition, instance or task with that id."""
+
+    code = "not_found"
+
+
+class Conflict(EngineError):
+    """The change does not fit the current state (already completed, changed concurrently)."""
+
+    code = "conflict"
+
+
+class TaskAlreadyCompleted(Conflict):
+    """The user task was completed before this request reached it."""
+
+    code = "task_already_completed"
+
+
+class ConcurrentChange(Conflict):
+    """Another step changed the instance first."""
+
+    code = "concurrent_change"
+
+
+class NotAllowed(EngineError):
+    """The user may not do this (the task is not assigned or offered to them)."""
+
+    code = "not_allowed"
+
+
+class StepFailed(EngineError):
+    """A step could not run to its next wait state; nothing of it was saved."""
+
+    code = "step_failed"
+
+
+class MicroflowFailed(StepFailed):
+    """A microflow raised a technical error inside a step; the step was rolled back."""
+
+    code = "microflow_failed"
+
+
+class DatabaseUnavailable(EngineError):
+    """The database did not answer."""
+
+    code = "database_unavailable"

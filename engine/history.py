@@ -1,0 +1,95 @@
+"""History: the step records what happened as append-only events; the service reads them back."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from SpiffWorkflow.util.task import TaskState
+
+from .db import Database
+from .models import HistoryEvent
+from .uow import UnitOfWork
+
+_KINDS = {
+    TaskState.COMPLETED: "activity_completed",
+    TaskState.CANCELLED: "activity_cancelled",
+    TaskState.ERROR: "activity_failed",
+}
+
+
+class StepRecord:
+    """The events of one step, collected from the workflow before pruning removes finished tasks."""
+
+    def __init__(self, instance_id: str, user: str | None = None) -> None:
+        self.instance_id = instance_id
+        self.user = user
+        self.events: list[dict[str, Any]] = []
+        self._since = time.time()
+        self._seen: set[Any] = set()
+
+    def add(self, kind: str, *, element_id: str | None = None, element_name: str | None = None,
+            element_type: str | None = None, task_id: str | None = None,
+            data: dict[str, Any] | None = None, at: float | None = None) -> None:
+        """Append one event."""
+        self.events.append({
+            "instance_id": self.instance_id,
+            "at": datetime.fromtimestamp(at if at is not None else time.time(), UTC),
+            "kind": kind,
+            "element_id": element_id,
+            "element_name": element_name,
+            "element_type": element_type,
+            "task_id": task_id,
+            "user": self.user,
+            "data": data,
+        })
+
+    def collect(self, workflow: Any) -> None:
+        """Record every BPMN element that finished since the last collection."""
+        since, self._since = self._since, time.time()
+        finished = []
+        for wf in [workflow, *workflow.subprocesses.values()]:
+            for task in wf.tasks.values():
+                if (task.last_state_change >= since and task.has_state(TaskState.FINISHED_MASK)
+                        and task.id not in self._seen and task.task_spec.bpmn_id):
+                    finished.append(task)
+        for task in sorted(finished, key=lambda t: t.last_state_change):
+            self._seen.add(task.id)
+            spec = task.task_spec
+            self.add(
+                _KINDS[task.state],
+                element_id=spec.bpmn_id,
+                element_name=spec.bpmn_name,
+                element_type=spec.description,
+                task_id=str(task.id),
+                at=task.last_state_change,
+            )
+
+    def save(self, uow: UnitOfWork) -> None:
+        """Insert the collected events in one statement."""
+        if self.events:
+            uow.session.execute(insert(HistoryEvent), self.events)
+
+
+class HistoryService:
+    """Reads an instance's history."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def events(self, instance_id: str) -> list[dict[str, Any]]:
+        """All events of an instance, oldest first."""
+        with UnitOfWork(self.db) as uow:
+            rows = uow.session.scalars(
+                select(HistoryEvent).where(HistoryEvent.instance_id == instance_id).order_by(HistoryEvent.id)
+            ).all()
+            return [
+                {
+                    "id": r.id, "at": r.at.isoformat(), "kind": r.kind, "element_id": r.element_id,
+                    "element_name": r.element_name, "element_type": r.element_type,
+                    "task_id": r.task_id, "user": r.user, "data": r.data,
+                }
+                for r in rows
+            ]

@@ -1,0 +1,129 @@
+"""Projections: what queries read (status, variables, open user tasks, waits), derived after a step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from SpiffWorkflow.util.task import TaskState
+
+from . import expressions
+from .errors import StepFailed
+from .variables import check_json
+
+INTERNAL_KEYS = frozenset({"data_objects"})
+"""Workflow data keys SpiffWorkflow keeps for itself, not the user's variables."""
+
+
+@dataclass
+class OpenTask:
+    """A user (or manual) task waiting for a person."""
+
+    id: str
+    element_id: str
+    name: str | None
+    lane: str | None
+    assignee: str | None
+    candidate_users: list[str]
+    candidate_groups: list[str]
+    form: dict[str, Any] | None
+    variables: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass
+class Projection:
+    """Everything saved beside the state so that nothing needs to restore it to answer a query."""
+
+    status: str
+    variables: dict[str, Any]
+    waiting: list[dict[str, Any]]
+    user_tasks: list[OpenTask] = field(default_factory=list)
+
+
+def project(workflow: Any) -> Projection:
+    """Derive the projection of a workflow that has just finished a step."""
+    if workflow.is_completed():
+        variables = _visible(workflow.data)
+        check_json(variables, "the process's variables")
+        return Projection("completed", variables, [])
+    live = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR)
+    variables: dict[str, Any] = {}
+    for task in live:
+        variables.update(task.data)
+    variables = _visible(variables)
+    _check_task_data(live)
+    user_tasks, waiting = [], []
+    failed = False
+    for task in live:
+        spec = task.task_spec
+        if task.has_state(TaskState.ERROR):
+            failed = True
+            waiting.append({"kind": "error", "element_id": spec.bpmn_id, "task_id": str(task.id)})
+        elif task.has_state(TaskState.READY) and spec.manual:
+            open_task = _open_task(task)
+            user_tasks.append(open_task)
+            waiting.append({"kind": "user_task", "element_id": spec.bpmn_id, "task_id": open_task.id})
+        elif task.has_state(TaskState.STARTED) and spec.bpmn_id and not getattr(spec, "spec", None):
+            waiting.append({"kind": "service_task", "element_id": spec.bpmn_id, "task_id": str(task.id)})
+    for event in workflow.waiting_events():
+        waiting.append({"kind": "event", "event_type": event.event_type, "name": event.name,
+                        "value": _jsonable(event.value)})
+    status = "incident" if failed else "waiting"
+    return Projection(status, variables, waiting, user_tasks)
+
+
+def _visible(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k not in INTERNAL_KEYS}
+
+
+def _check_task_data(tasks: list[Any]) -> None:
+    for task in tasks:
+        for name, value in task.data.items():
+            if name not in INTERNAL_KEYS:
+                check_json(value, f"variable '{name}' (at '{task.task_spec.bpmn_id or task.task_spec.name}')")
+
+
+def _jsonable(value: Any) -> Any:
+    return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
+
+
+def _open_task(task: Any) -> OpenTask:
+    spec = task.task_spec
+    assignment = spec.extensions.get("assignment", {}) if isinstance(spec.extensions, dict) else {}
+    return OpenTask(
+        id=str(task.id),
+        element_id=spec.bpmn_id,
+        name=spec.bpmn_name,
+        lane=spec.lane,
+        assignee=_evaluate(task, assignment.get("assignee")),
+        candidate_users=_evaluate_list(task, assignment.get("candidate_users", [])),
+        candidate_groups=_evaluate_list(task, assignment.get("candidate_groups", [])),
+        form=None,
+        variables=_visible(task.data),
+        created_at=datetime.fromtimestamp(task.last_state_change, UTC),
+    )
+
+
+def _evaluate(task: Any, value: str | None) -> str | None:
+    """An assignment value: literal, or an expression over the task's variables."""
+    if value is None or not expressions.is_expression(value):
+        return value
+    source = expressions.to_python(value)
+    try:
+        result = task.workflow.script_engine.evaluate(task, source)
+    except Exception as exc:
+        raise StepFailed(
+            f"user task '{task.task_spec.bpmn_id}': assignment expression {value!r} failed: {exc}"
+        ) from exc
+    return None if result is None else str(result)
+
+
+def _evaluate_list(task: Any, values: list[str]) -> list[str]:
+    out: list[str] = []
+    for value in values:
+        result = _evaluate(task, value)
+        if result:
+            out.extend(v.strip() for v in result.split(",") if v.strip())
+    return out

@@ -1,0 +1,143 @@
+"""Repository service: deploy BPMN and DMN, keep versions, serve specs from an in-memory cache."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from .db import Database
+from .errors import InvalidInput, NotFound
+from .models import ProcessDefinition, utcnow
+from .parsing import parse_files
+from .state import StateCodec
+from .uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Deployed:
+    """One process of a deployment: its key and version, and whether this deployment created it."""
+
+    id: int
+    key: str
+    version: int
+    name: str | None
+    created: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        """The API's shape of a deployed definition."""
+        return {"id": self.id, "key": self.key, "version": self.version, "name": self.name, "created": self.created}
+
+
+class RepositoryService:
+    """Deployed process definitions: versions by key, specs cached per version."""
+
+    def __init__(self, db: Database, codec: StateCodec) -> None:
+        self.db = db
+        self.codec = codec
+        self._specs: dict[int, tuple[Any, dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+
+    def deploy(self, files: dict[str, bytes]) -> list[Deployed]:
+        """Parse and store the files' executable processes; unchanged ones keep their version."""
+        if not files:
+            raise InvalidInput("nothing to deploy: no files given")
+        processes = parse_files(files)
+        if not processes:
+            raise InvalidInput(f"no executable process in {', '.join(sorted(files))}")
+        file_sums = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+        results = []
+        with UnitOfWork(self.db, write=True) as uow:
+            for process in processes:
+                checksum = hashlib.sha256(
+                    "\n".join(f"{n}:{file_sums[n]}" for n in process.files).encode()
+                ).hexdigest()
+                latest = uow.session.scalars(
+                    select(ProcessDefinition)
+                    .where(ProcessDefinition.key == process.key)
+                    .order_by(ProcessDefinition.version.desc())
+                    .limit(1)
+                ).first()
+                if latest is not None and latest.checksum == checksum:
+                    results.append(Deployed(latest.id, latest.key, latest.version, latest.name, False))
+                    continue
+                row = ProcessDefinition(
+                    key=process.key,
+                    version=(latest.version + 1) if latest else 1,
+                    name=process.name,
+                    source_name=process.source_name,
+                    source_xml=process.source_xml,
+                    checksum=checksum,
+                    spec=self.codec.dump_spec(process.spec, process.subprocess_specs),
+                    deployed_at=utcnow(),
+                )
+                uow.session.add(row)
+                uow.session.flush()
+                results.append(Deployed(row.id, row.key, row.version, row.name, True))
+            uow.commit()
+        return results
+
+    def definition(self, uow: UnitOfWork, key: str, version: int | None = None) -> ProcessDefinition:
+        """The definition row for `key` (latest version unless one is asked for)."""
+        query = select(ProcessDefinition).where(ProcessDefinition.key == key)
+        if version is not None:
+            query = query.where(ProcessDefinition.version == version)
+        row = uow.session.scalars(query.order_by(ProcessDefinition.version.desc()).limit(1)).first()
+        if row is None:
+            which = f" version {version}" if version is not None else ""
+            raise NotFound(f"no process definition '{key}'{which} is deployed", key=key)
+        return row
+
+    def get(self, key: str, version: int | None = None) -> dict[str, Any]:
+        """One definition as the API shows it."""
+        with UnitOfWork(self.db) as uow:
+            return _definition_dict(self.definition(uow, key, version))
+
+    def xml(self, key: str, version: int | None = None) -> str:
+        """The deployed BPMN XML of a definition."""
+        with UnitOfWork(self.db) as uow:
+            return self.definition(uow, key, version).source_xml
+
+    def list_latest(self) -> list[dict[str, Any]]:
+        """The latest version of every key."""
+        latest = (
+            select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("version"))
+            .group_by(ProcessDefinition.key)
+            .subquery()
+        )
+        with UnitOfWork(self.db) as uow:
+            rows = uow.session.scalars(
+                select(ProcessDefinition)
+                .join(
+                    latest,
+                    (ProcessDefinition.key == latest.c.key) & (ProcessDefinition.version == latest.c.version),
+                )
+                .order_by(ProcessDefinition.key)
+            ).all()
+            return [_definition_dict(r) for r in rows]
+
+    def spec(self, uow: UnitOfWork, definition_id: int) -> tuple[Any, dict[str, Any]]:
+        """The spec objects of a definition version, restored once and then served from memory."""
+        cached = self._specs.get(definition_id)
+        if cached is not None:
+            return cached
+        text = uow.session.scalar(select(ProcessDefinition.spec).where(ProcessDefinition.id == definition_id))
+        if text is None:
+            raise NotFound(f"process definition {definition_id} does not exist")
+        loaded = self.codec.load_spec(text)
+        with self._lock:
+            return self._specs.setdefault(definition_id, loaded)
+
+
+def _definition_dict(row: ProcessDefinition) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "key": row.key,
+        "version": row.version,
+        "name": row.name,
+        "source_name": row.source_name,
+        "deployed_at": row.deployed_at.isoformat(),
+    }

@@ -1,0 +1,288 @@
+"""Runtime service: the one path that changes an instance (DESIGN §2), and instance queries.
+
+Every change — start, complete a task, and later messages, timers and job results — goes
+through `_step`: lock the instance row, restore its workflow, apply the change, run engine
+steps until every branch waits, then save state, projections and history in one commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import func, select
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from . import store
+from .cache import WorkflowCache
+from .db import Database
+from .errors import ConcurrentChange, EngineError, InvalidInput, NotAllowed, NotFound, StepFailed, TaskAlreadyCompleted
+from .history import StepRecord
+from .microflows import MicroflowRegistry
+from .models import ProcessInstance, UserTask, utcnow
+from .projections import Projection, project
+from .pruning import prune
+from .repository import RepositoryService
+from .scripting import FlowbridgeScriptEngine
+from .state import StateCodec
+from .uow import UnitOfWork
+from .variables import check_variables
+from .views import instance_view, open_task_view, task_view
+
+MAX_ENGINE_ROUNDS = 100_000
+"""Rounds of automatic tasks one step may run before it is judged an endless loop."""
+PRUNE_EVERY_ROUNDS = 64
+"""How often a long automatic run is pruned, so its task tree never nears SpiffWorkflow's depth limit."""
+
+Change = Callable[[Any, StepRecord], str | None]
+"""Applies one change to a restored workflow; returns the id of the user task it completed, if any."""
+Guard = Callable[[UnitOfWork], None]
+"""Checks, under the instance lock, that the change is still allowed."""
+
+
+class RuntimeService:
+    """Starts instances, applies changes to them, and answers instance queries from projections."""
+
+    def __init__(
+        self, db: Database, repository: RepositoryService, registry: MicroflowRegistry,
+        codec: StateCodec, cache_size: int,
+    ) -> None:
+        self.db = db
+        self.repository = repository
+        self.registry = registry
+        self.codec = codec
+        self.cache = WorkflowCache(cache_size)
+
+    # -- changes ---------------------------------------------------------------------------
+
+    def start(
+        self, key: str, variables: dict[str, Any] | None = None, business_key: str | None = None,
+        version: int | None = None, user: str | None = None,
+    ) -> dict[str, Any]:
+        """Start an instance and run it to its first wait state or its end; return it."""
+        variables = check_variables(variables or {}, "start variables")
+        if business_key is not None and (not isinstance(business_key, str) or len(business_key) > 255):
+            raise InvalidInput("business_key must be a string of at most 255 characters")
+        instance_id = str(uuid.uuid4())
+        record = StepRecord(instance_id, user)
+        with UnitOfWork(self.db, write=True) as uow:
+            ref = store.definition(uow, key, version)
+            spec, subprocess_specs = self.repository.spec(uow, ref.id)
+            workflow = BpmnWorkflow(
+                spec, subprocess_specs, script_engine=FlowbridgeScriptEngine(self.registry, instance_id)
+            )
+            record.add("instance_started", element_id=key,
+                       data={"variables": variables, "business_key": business_key})
+
+            def apply(wf: Any, _record: StepRecord) -> None:
+                wf.task_tree.data.update(variables)
+
+            projection = self._advance(workflow, apply, record)
+            now = utcnow()
+            values = self._saved_values(workflow, projection, 1, now)
+            store.insert_instance(uow, {
+                "id": instance_id, "definition_id": ref.id, "key": ref.key, "version": ref.version,
+                "business_key": business_key, "error": None, "started_at": now, **values,
+            })
+            store.save_user_tasks(uow, instance_id, projection, set(), None, user, now)
+            store.insert_history(uow, record.events)
+            uow.commit()
+        self.cache.put(instance_id, 1, workflow)
+        return instance_view(
+            {"id": instance_id, "key": ref.key, "version": ref.version, "business_key": business_key,
+             "started_at": now, **values},
+            [open_task_view(instance_id, t) for t in projection.user_tasks],
+        )
+
+    def complete_task(
+        self, task_id: str, variables: dict[str, Any] | None = None, user: str | None = None,
+        groups: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """Complete an open user task with `variables` and run the instance to its next wait state."""
+        variables = check_variables(variables or {}, "task variables")
+        with UnitOfWork(self.db) as uow:
+            ref = store.task_ref(uow, task_id)
+        if ref is None:
+            raise NotFound(f"no user task {task_id}", task_id=task_id)
+
+        def guard(uow: UnitOfWork) -> None:
+            # Read again under the instance lock, so a concurrent completion is seen here.
+            locked_ref = store.task_ref(uow, task_id)
+            if locked_ref is None or locked_ref.status != "open":
+                status = locked_ref.status if locked_ref is not None else "gone"
+                raise TaskAlreadyCompleted(f"task {task_id} is already {status}", task_id=task_id)
+            if user is not None:
+                _check_may_complete(task_id, locked_ref, user, groups or [])
+
+        def apply(wf: Any, record: StepRecord) -> str:
+            task = _find_task(wf, task_id)
+            if task is None or not task.has_state(TaskState.READY):
+                raise TaskAlreadyCompleted(f"task {task_id} is no longer open", task_id=task_id)
+            spec = task.task_spec
+            record.add("user_task_completed", element_id=spec.bpmn_id, element_name=spec.bpmn_name,
+                       element_type=spec.description, task_id=task_id, data={"variables": variables})
+            task.data.update(variables)
+            task.run()
+            return task_id
+
+        return self._step(ref.instance_id, apply, user, guard)
+
+    def _step(self, instance_id: str, change: Change, user: str | None, guard: Guard | None = None) -> dict[str, Any]:
+        """The one path that changes an existing instance, in one transaction."""
+        record = StepRecord(instance_id, user)
+        with UnitOfWork(self.db, write=True) as uow:
+            locked = store.lock_instance(uow, instance_id)
+            if guard is not None:
+                guard(uow)
+            if locked.status in ("completed", "terminated"):
+                raise ConcurrentChange(f"instance {instance_id} is {locked.status}", instance_id=instance_id)
+            workflow = self._restore(uow, locked)
+            before = {str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+            completed: list[str | None] = [None]
+
+            def apply(wf: Any, rec: StepRecord) -> None:
+                completed[0] = change(wf, rec)
+
+            projection = self._advance(workflow, apply, record)
+            now = utcnow()
+            revision = locked.revision + 1
+            values = self._saved_values(workflow, projection, revision, now)
+            store.update_instance(uow, instance_id, locked.revision, values)
+            store.save_user_tasks(uow, instance_id, projection, before, completed[0], user, now)
+            store.insert_history(uow, record.events)
+            uow.commit()
+        self.cache.put(instance_id, revision, workflow)
+        return instance_view(
+            {"id": instance_id, "key": locked.key, "version": locked.version,
+             "business_key": locked.business_key, "started_at": locked.started_at, **values},
+            [open_task_view(instance_id, t) for t in projection.user_tasks],
+        )
+
+    def _restore(self, uow: UnitOfWork, locked: store.LockedInstance) -> Any:
+        workflow = self.cache.take(locked.id, locked.revision)
+        if workflow is not None:
+            return workflow
+        spec, subprocess_specs = self.repository.spec(uow, locked.definition_id)
+        workflow = self.codec.load_state(store.instance_state(uow, locked.id), spec, subprocess_specs)
+        workflow.script_engine = FlowbridgeScriptEngine(self.registry, locked.id)
+        return workflow
+
+    def _saved_values(self, workflow: Any, projection: Projection, revision: int, now: Any) -> dict[str, Any]:
+        state = self.codec.dump_state(workflow)
+        return {
+            "status": projection.status, "revision": revision, "state": state, "state_size": len(state),
+            "variables": projection.variables, "waiting": projection.waiting, "updated_at": now,
+            "ended_at": now if projection.status == "completed" else None,
+        }
+
+    def _advance(self, workflow: Any, apply: Callable[[Any, StepRecord], None], record: StepRecord) -> Projection:
+        """Apply the change and run engine steps until every branch waits; prune; project."""
+        try:
+            apply(workflow, record)
+            rounds = 0
+            while workflow._do_engine_steps():
+                rounds += 1
+                if rounds % PRUNE_EVERY_ROUNDS == 0:
+                    record.collect(workflow)
+                    prune(workflow)
+                if rounds > MAX_ENGINE_ROUNDS:
+                    raise StepFailed(
+                        f"the flow ran {MAX_ENGINE_ROUNDS} rounds of automatic tasks without waiting "
+                        "(an endless loop?)"
+                    )
+            workflow.refresh_timers()
+            record.collect(workflow)
+            prune(workflow)
+            projection = project(workflow)
+        except EngineError:
+            self.cache.drop(record.instance_id)
+            raise
+        except SpiffWorkflowException as exc:
+            self.cache.drop(record.instance_id)
+            raise StepFailed(_describe(exc)) from exc
+        except Exception as exc:
+            self.cache.drop(record.instance_id)
+            raise StepFailed(f"the step failed: {type(exc).__name__}: {exc}") from exc
+        if projection.status == "completed":
+            record.add("instance_completed", data={"variables": projection.variables})
+        return projection
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def get(self, instance_id: str) -> dict[str, Any]:
+        """An instance as `GET /api/process-instances/{id}` shows it."""
+        with UnitOfWork(self.db) as uow:
+            row = uow.session.get(ProcessInstance, instance_id)
+            if row is None:
+                raise NotFound(f"no process instance {instance_id}", instance_id=instance_id)
+            tasks = uow.session.scalars(
+                select(UserTask).where(UserTask.instance_id == instance_id, UserTask.status == "open")
+                .order_by(UserTask.created_at, UserTask.id)
+            ).all()
+            return instance_view(_row_dict(row), [task_view(t) for t in tasks])
+
+    def list(
+        self, key: str | None = None, status: str | None = None, business_key: str | None = None,
+        limit: int = 50, offset: int = 0,
+    ) -> dict[str, Any]:
+        """Instances, newest first, with the total count for paging."""
+        if limit < 1 or limit > 1000 or offset < 0:
+            raise InvalidInput("limit must be 1..1000 and offset at least 0")
+        query = select(ProcessInstance)
+        if key is not None:
+            query = query.where(ProcessInstance.key == key)
+        if status is not None:
+            query = query.where(ProcessInstance.status == status)
+        if business_key is not None:
+            query = query.where(ProcessInstance.business_key == business_key)
+        with UnitOfWork(self.db) as uow:
+            total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            rows = uow.session.scalars(
+                query.order_by(ProcessInstance.started_at.desc(), ProcessInstance.id).limit(limit).offset(offset)
+            ).all()
+            return {"items": [instance_view(_row_dict(r), None) for r in rows], "total": total}
+
+    def state_size(self, instance_id: str) -> int:
+        """Bytes of stored live state (the benchmark and the growth tests read it)."""
+        with UnitOfWork(self.db) as uow:
+            size = uow.session.scalar(select(ProcessInstance.state_size).where(ProcessInstance.id == instance_id))
+            if size is None:
+                raise NotFound(f"no process instance {instance_id}")
+            return size
+
+
+def _row_dict(row: ProcessInstance) -> dict[str, Any]:
+    return {c: getattr(row, c) for c in (
+        "id", "key", "version", "business_key", "status", "variables", "waiting", "started_at", "ended_at")}
+
+
+def _find_task(workflow: Any, task_id: str) -> Any:
+    key = UUID(task_id)
+    for wf in [workflow, *workflow.subprocesses.values()]:
+        task = wf.tasks.get(key)
+        if task is not None:
+            return task
+    return None
+
+
+def _check_may_complete(task_id: str, task: store.TaskRef, user: str, groups: list[str]) -> None:
+    """A user completes only tasks assigned or offered to them or their groups."""
+    if task.assignee is not None:
+        if task.assignee != user:
+            raise NotAllowed(f"task {task_id} is assigned to another user", task_id=task_id)
+        return
+    offered = task.candidate_users or task.candidate_groups
+    if offered and user not in task.candidate_users and not set(groups) & set(task.candidate_groups):
+        raise NotAllowed(f"task {task_id} is not offered to {user} or their groups", task_id=task_id)
+
+
+def _describe(exc: SpiffWorkflowException) -> str:
+    task = getattr(exc, "task", None)
+    spec = getattr(task, "task_spec", None) or getattr(exc, "task_spec", None)
+    element = getattr(spec, "bpmn_id", None) or getattr(spec, "name", None)
+    message = str(exc).split("\n")[0]
+    return f"task '{element}': {message}" if element else message

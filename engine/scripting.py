@@ -1,0 +1,99 @@
+"""The script engine: evaluates scripts and conditions, and calls microflows for service tasks."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition
+
+from .errors import EngineError, MicroflowFailed, NotFound
+from .microflows import BpmnError, CallContext, MicroflowRegistry
+from .variables import check_json
+
+
+class FlowbridgeScriptEngine(PythonScriptEngine):
+    """SpiffWorkflow's Python script engine, bound to one instance and the microflow registry.
+
+    Scripts in models are Python run with `exec`: deploying a model is an administrator's act.
+    """
+
+    def __init__(self, registry: MicroflowRegistry, instance_id: str) -> None:
+        super().__init__(environment=TaskDataEnvironment())
+        self.registry = registry
+        self.instance_id = instance_id
+
+    def run_microflow(self, task: Any, spec: Any) -> bool | None:
+        """Run the task's microflow inline; True when done, None when a BpmnError interrupted it."""
+        binding = spec.microflow
+        name = binding["name"]
+        element = spec.bpmn_id
+        try:
+            flow = self.registry.get(name)
+        except NotFound:
+            raise MicroflowFailed(
+                f"task '{element}' calls microflow '{name}', which is not registered",
+                task=element, microflow=name,
+            ) from None
+        inputs = self._inputs(task, binding)
+        context = CallContext(
+            microflow=name,
+            idempotency_key=f"{self.instance_id}:{task.id}",
+            instance_id=self.instance_id,
+            task_id=str(task.id),
+            element_id=element,
+        )
+        try:
+            result = flow.call(inputs, context)
+        except BpmnError as err:
+            self._throw(task, element, name, err)
+            return None
+        except EngineError as exc:
+            raise MicroflowFailed(
+                f"task '{element}': microflow '{name}' refused its input: {exc.message}",
+                task=element, microflow=name,
+            ) from exc
+        except Exception as exc:
+            raise MicroflowFailed(
+                f"task '{element}': microflow '{name}' raised {type(exc).__name__}: {exc}",
+                task=element, microflow=name,
+            ) from exc
+        check_json(result, f"the result of microflow '{name}' in task '{element}'")
+        self._apply(task, binding, name, result)
+        return True
+
+    def _inputs(self, task: Any, binding: dict[str, Any]) -> dict[str, Any]:
+        # A copy, so a microflow that mutates its arguments cannot change the flow's variables.
+        if binding["inputs"] is None:
+            return copy.deepcopy(task.data)
+        return {target: copy.deepcopy(self.evaluate(task, expr)) for target, expr in binding["inputs"]}
+
+    def _apply(self, task: Any, binding: dict[str, Any], name: str, result: Any) -> None:
+        if binding["outputs"]:
+            scope = {"result": result, **(result if isinstance(result, dict) else {})}
+            for target, expr in binding["outputs"]:
+                task.data[target] = self.evaluate(task, expr, external_context=scope)
+        elif binding["result_variable"]:
+            task.data[binding["result_variable"]] = result
+        elif isinstance(result, dict):
+            task.data.update(result)
+        elif result is not None:
+            task.data[name] = result
+
+    def _throw(self, task: Any, element: str, name: str, err: BpmnError) -> None:
+        """Route a business error to the boundary event that catches its code, or fail the step."""
+        check_json(err.variables, f"the variables of BpmnError '{err.code}' from microflow '{name}'")
+        workflow = task.workflow.top_workflow
+        before = len(workflow.bpmn_events)
+        payload = {"error_code": err.code, "error_message": err.message, **err.variables}
+        event = BpmnEvent(ErrorEventDefinition(err.code, code=err.code), payload, target=task.workflow)
+        workflow.catch(event)
+        if len(workflow.bpmn_events) > before:
+            del workflow.bpmn_events[before:]
+            raise MicroflowFailed(
+                f"task '{element}': microflow '{name}' raised BpmnError '{err.code}' "
+                f"({err.message}) and no error boundary event catches it",
+                task=element, microflow=name, error_code=err.code,
+            )

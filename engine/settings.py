@@ -1,0 +1,44 @@
+"""Settings: passed in explicitly; `Settings.from_env` reads the environment once, at the edge."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite:///instance/flowbridge.sqlite3"
+"""Embedded default: a SQLite file under ./instance."""
+
+DEFAULT_MODELS = "bpmn"
+"""Models folder deployed by `serve` and loaded for microflow modules."""
+
+DEFAULT_INSTANCE_CACHE = 1000
+"""Live workflows kept in memory, checked against the instance's revision before reuse."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the engine needs to know from outside; nothing reads the environment later."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    models_path: Path = Path(DEFAULT_MODELS)
+    microflow_modules: tuple[str, ...] = ()
+    instance_cache_size: int = DEFAULT_INSTANCE_CACHE
+    sqlite_synchronous: str = "NORMAL"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Build settings from FLOWBRIDGE_* variables; explicit overrides (CLI options) win."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {
+            "database_url": env.get("FLOWBRIDGE_DATABASE_URL", DEFAULT_DATABASE_URL),
+            "models_path": Path(env.get("FLOWBRIDGE_MODELS", DEFAULT_MODELS)),
+            "microflow_modules": tuple(
+                m.strip() for m in env.get("FLOWBRIDGE_MICROFLOWS", "").split(",") if m.strip()
+            ),
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if isinstance(values["models_path"], str):
+            values["models_path"] = Path(values["models_path"])
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,37 @@
+"""Task specs Flowbridge adds to SpiffWorkflow's, and the serializer that knows them."""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from typing import Any
+
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
+from SpiffWorkflow.spiff.specs.defaults import ServiceTask
+
+
+class MicroflowTask(ServiceTask):
+    """A service task bound to a registered microflow, in any editor's dialect.
+
+    Its binding lives in `extensions["microflow"]` so SpiffWorkflow's own converter stores it:
+    `name`, `dialect`, `inputs` (list of [name, python expression] or None for "all variables"),
+    `outputs` (list of [variable, python expression over `result`] or None) and `result_variable`.
+    """
+
+    @property
+    def microflow(self) -> dict[str, Any]:
+        """The microflow binding parsed from the model."""
+        binding: dict[str, Any] = self.extensions["microflow"]
+        return binding
+
+    def _execute(self, task: Any) -> bool:
+        # The script engine carries the runtime's microflow caller; it routes BpmnErrors itself.
+        return bool(task.workflow.script_engine.run_microflow(task, self))
+
+
+def make_serializer() -> BpmnWorkflowSerializer:
+    """SpiffWorkflow's serializer with Flowbridge's task specs registered."""
+    config = deepcopy(SPIFF_CONFIG)
+    config[MicroflowTask] = ServiceTaskConverter
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))

@@ -1,0 +1,72 @@
+"""Workflow state codec: the spec is stored once per version; an instance stores only its tasks."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+
+from .specs import make_serializer
+
+STATE_FORMAT = 1
+"""Bumped when the stored instance state changes shape; older states are migrated on load."""
+
+
+class _InstanceStateConverter(BpmnWorkflowConverter):
+    """SpiffWorkflow's workflow converter without the spec, which the definition row holds."""
+
+    def to_dict(self, workflow: Any) -> dict[str, Any]:
+        dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct: dict[str, Any], spec: Any = None, subprocess_specs: Any = None) -> Any:
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+class StateCodec:
+    """Turns specs and workflows into JSON text and back."""
+
+    def __init__(self) -> None:
+        self.serializer = make_serializer()
+        self.registry = self.serializer.registry
+        _InstanceStateConverter(BpmnWorkflow, self.registry)
+
+    def dump_spec(self, spec: Any, subprocess_specs: dict[str, Any]) -> str:
+        """JSON of a process spec and the specs of its subprocesses and called processes."""
+        return json.dumps(
+            {
+                "format": STATE_FORMAT,
+                "spec": self.registry.convert(spec),
+                "subprocess_specs": {k: self.registry.convert(v) for k, v in subprocess_specs.items()},
+            },
+            separators=(",", ":"),
+        )
+
+    def load_spec(self, text: str) -> tuple[Any, dict[str, Any]]:
+        """The spec objects stored by `dump_spec`."""
+        dct = json.loads(text)
+        subprocess_specs = {k: self.registry.restore(v) for k, v in dct["subprocess_specs"].items()}
+        return self.registry.restore(dct["spec"]), subprocess_specs
+
+    def dump_state(self, workflow: Any) -> str:
+        """JSON of a workflow's live state, without its spec."""
+        dct = self.registry.convert(workflow)
+        dct["format"] = STATE_FORMAT
+        return json.dumps(dct, separators=(",", ":"))
+
+    def load_state(self, text: str, spec: Any, subprocess_specs: dict[str, Any]) -> Any:
+        """A workflow restored from `dump_state` with the (cached) spec objects."""
+        dct = json.loads(text)
+        dct.pop("format", None)
+        return self.registry.restore(dct, spec=spec, subprocess_specs=subprocess_specs)

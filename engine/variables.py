@@ -1,0 +1,55 @@
+"""Variables are JSON: checked where they enter, so nothing unstorable reaches a save."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .errors import VariablesNotJson
+
+MAX_DEPTH = 64
+"""Deepest nesting accepted in a variable's value."""
+
+
+def check_json(value: Any, where: str) -> None:
+    """Raise VariablesNotJson naming `where` and the path when `value` is not plain JSON."""
+    problem = _problem(value, "", 0)
+    if problem is not None:
+        path, reason = problem
+        at = f" at {path}" if path else ""
+        raise VariablesNotJson(f"{where} is not JSON{at}: {reason}", path=path or None)
+
+
+def check_variables(variables: Any, where: str = "variables") -> dict[str, Any]:
+    """Check a mapping of variable names to JSON values and return it."""
+    if not isinstance(variables, dict):
+        raise VariablesNotJson(f"{where} must be a JSON object, not {type(variables).__name__}")
+    for name, value in variables.items():
+        if not isinstance(name, str) or not name:
+            raise VariablesNotJson(f"{where}: variable names must be non-empty strings, not {name!r}")
+        check_json(value, f"variable '{name}'")
+    return variables
+
+
+def _problem(value: Any, path: str, depth: int) -> tuple[str, str] | None:
+    if depth > MAX_DEPTH:
+        return path, f"nested deeper than {MAX_DEPTH} levels"
+    if value is None or isinstance(value, (bool, int, str)):
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else (path, f"{value} is not a finite number")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return f"{path}[{key!r}]", f"object keys must be strings, not {type(key).__name__}"
+            found = _problem(item, f"{path}.{key}" if path else key, depth + 1)
+            if found:
+                return found
+        return None
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _problem(item, f"{path}[{index}]", depth + 1)
+            if found:
+                return found
+        return None
+    return path, f"a {type(value).__name__} value cannot be stored as JSON"

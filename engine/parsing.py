@@ -217,8 +217,9 @@ def parse_files(files: dict[str, bytes]) -> list[ParsedProcess]:
         try:
             if _local(root.tag) == "definitions" and "dmn" in (etree.QName(root).namespace or "").lower():
                 parser.add_dmn_xml(root, filename=name)
-                for decision in root.iter("{*}decision"):
-                    decisions[decision.get("id", "")] = name
+                # Business rule task specs name the decision table their engine runs.
+                for table in root.iter("{*}decisionTable"):
+                    decisions[table.get("id", "")] = name
             elif _local(root.tag) == "definitions":
                 parser.add_bpmn_xml(tree, filename=name)
                 bpmn_names.append(name)

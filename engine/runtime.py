@@ -104,19 +104,21 @@ class RuntimeService:
     ) -> dict[str, Any]:
         """Complete an open user task with `variables` and run the instance to its next wait state."""
         variables = check_variables(variables or {}, "task variables")
-        with UnitOfWork(self.db) as uow:
+
+        def locate(uow: UnitOfWork) -> str:
             ref = store.task_ref(uow, task_id)
-        if ref is None:
-            raise NotFound(f"no user task {task_id}", task_id=task_id)
+            if ref is None:
+                raise NotFound(f"no user task {task_id}", task_id=task_id)
+            return ref.instance_id
 
         def guard(uow: UnitOfWork) -> None:
-            # Read again under the instance lock, so a concurrent completion is seen here.
-            locked_ref = store.task_ref(uow, task_id)
-            if locked_ref is None or locked_ref.status != "open":
-                status = locked_ref.status if locked_ref is not None else "gone"
+            # Read under the instance lock, so a concurrent completion is seen here.
+            ref = store.task_ref(uow, task_id)
+            if ref is None or ref.status != "open":
+                status = ref.status if ref is not None else "gone"
                 raise TaskAlreadyCompleted(f"task {task_id} is already {status}", task_id=task_id)
             if user is not None:
-                _check_may_complete(task_id, locked_ref, user, groups or [])
+                _check_may_complete(task_id, ref, user, groups or [])
 
         def apply(wf: Any, record: StepRecord) -> str:
             task = _find_task(wf, task_id)
@@ -129,12 +131,19 @@ class RuntimeService:
             task.run()
             return task_id
 
-        return self._step(ref.instance_id, apply, user, guard)
+        return self._step(locate, apply, user, guard)
 
-    def _step(self, instance_id: str, change: Change, user: str | None, guard: Guard | None = None) -> dict[str, Any]:
-        """The one path that changes an existing instance, in one transaction."""
-        record = StepRecord(instance_id, user)
+    def _step(
+        self, target: str | Callable[[UnitOfWork], str], change: Change, user: str | None,
+        guard: Guard | None = None,
+    ) -> dict[str, Any]:
+        """The one path that changes an existing instance, in one transaction.
+
+        `target` is the instance id, or a function that finds it inside the transaction.
+        """
         with UnitOfWork(self.db, write=True) as uow:
+            instance_id = target if isinstance(target, str) else target(uow)
+            record = StepRecord(instance_id, user)
             locked = store.lock_instance(uow, instance_id)
             if guard is not None:
                 guard(uow)

@@ -97,3 +97,9 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
                 f"({err.message}) and no error boundary event catches it",
                 task=element, microflow=name, error_code=err.code,
             )
+        # SpiffWorkflow hands the payload on only to a variable the model names; Flowbridge
+        # makes the error's code, message and variables visible on the path that caught it.
+        for wf in [workflow, *workflow.subprocesses.values()]:
+            for catcher in wf.tasks.values():
+                if any(value is payload for value in catcher.internal_data.values()):
+                    catcher.data.update(payload)

@@ -88,7 +88,7 @@ class TaskRef:
 
 
 def _conn(uow: UnitOfWork) -> Connection:
-    return uow.session.connection()
+    return uow.connection
 
 
 def definition(uow: UnitOfWork, key: str, version: int | None) -> DefinitionRef:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,7 @@ class UnitOfWork:
         self.write = write
         self.committed = False
         self._session: Session | None = None
+        self._connection: Connection | None = None
 
     @property
     def session(self) -> Session:
@@ -26,6 +28,13 @@ class UnitOfWork:
         if self._session is None:
             raise RuntimeError("unit of work used outside its `with` block")
         return self._session
+
+    @property
+    def connection(self) -> Connection:
+        """The transaction's connection, for Core statements on the hot path."""
+        if self._connection is None:
+            self._connection = self.session.connection()
+        return self._connection
 
     def __enter__(self) -> UnitOfWork:
         try:
@@ -48,6 +57,7 @@ class UnitOfWork:
     ) -> None:
         session = self._session
         self._session = None
+        self._connection = None
         if session is None:
             return
         try:

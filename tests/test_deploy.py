@@ -1,0 +1,99 @@
+"""Deploying: safe XML, clear refusals, versions by key, specs stored once per version."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from engine import Engine, InvalidInput, InvalidModel
+from engine.models import ProcessInstance
+from engine.uow import UnitOfWork
+
+from .conftest import MODELS, complete, deploy
+
+
+@pytest.mark.parametrize("name", ["xxe.bpmn", "billion_laughs.bpmn"])
+def test_entity_declarations_are_refused(engine: Engine, name: str) -> None:
+    with pytest.raises(InvalidModel, match="DOCTYPE"):
+        deploy(engine, name)
+
+
+def test_malformed_xml_names_file_and_line(engine: Engine) -> None:
+    with pytest.raises(InvalidModel, match=r"broken\.bpmn:5: not well-formed"):
+        deploy(engine, "broken.bpmn")
+
+
+def test_a_file_without_executable_process_is_refused(engine: Engine) -> None:
+    xml = (MODELS / "script.bpmn").read_bytes().replace(b'isExecutable="true"', b'isExecutable="false"')
+    with pytest.raises(InvalidInput, match="no executable process"):
+        engine.repository.deploy({"script.bpmn": xml})
+
+
+def test_a_service_task_without_microflow_is_refused_by_name(engine: Engine) -> None:
+    xml = (MODELS / "service_spiff.bpmn").read_text()
+    start = xml.index("<bpmn:extensionElements>", xml.index("<bpmn:serviceTask"))
+    end = xml.index("</bpmn:extensionElements>", start) + len("</bpmn:extensionElements>")
+    with pytest.raises(InvalidModel, match="service task names no microflow"):
+        engine.repository.deploy({"svc.bpmn": (xml[:start] + xml[end:]).encode()})
+
+
+def test_versions_change_only_with_the_xml(engine: Engine) -> None:
+    first = deploy(engine, "script.bpmn")[0]
+    again = deploy(engine, "script.bpmn")[0]
+    assert (first.version, first.created) == (1, True)
+    assert (again.id, again.version, again.created) == (first.id, 1, False)
+    changed = (MODELS / "script.bpmn").read_bytes().replace(b"doubled = total * 2", b"doubled = total * 3")
+    second = engine.repository.deploy({"script.bpmn": changed})[0]
+    assert (second.version, second.created) == (2, True)
+    assert engine.repository.get("script")["version"] == 2
+    assert engine.repository.get("script", version=1)["version"] == 1
+    assert b"total * 3" in engine.repository.xml("script").encode()
+    assert [d["version"] for d in engine.repository.list_latest()] == [2]
+
+
+def test_running_instances_keep_their_version(engine: Engine) -> None:
+    deploy(engine, "script.bpmn")
+    old = engine.runtime.start("script", {"a": 1, "b": 1})
+    changed = (MODELS / "script.bpmn").read_bytes().replace(b"doubled = total * 2", b"doubled = total * 3")
+    engine.repository.deploy({"script.bpmn": changed})
+    new = engine.runtime.start("script", {"a": 1, "b": 1})
+    assert (old["version"], old["variables"]["doubled"]) == (1, 4)
+    assert (new["version"], new["variables"]["doubled"]) == (2, 6)
+    assert complete(engine, old, "check")["version"] == 1
+
+
+def test_instance_state_is_stored_without_the_spec(engine: Engine) -> None:
+    deploy(engine, "script.bpmn")
+    inst = engine.runtime.start("script", {"a": 1, "b": 1})
+    with UnitOfWork(engine.db) as uow:
+        state = json.loads(uow.session.scalar(select(ProcessInstance.state).where(ProcessInstance.id == inst["id"])))
+    assert "spec" not in state and "subprocess_specs" not in state
+    assert state["tasks"]
+
+
+def test_specs_are_restored_once_per_version(engine: Engine) -> None:
+    deploy(engine, "script.bpmn")
+    inst = engine.runtime.start("script", {"a": 1, "b": 1})
+    cached = dict(engine.repository._specs)
+    complete(engine, inst, "check")
+    assert engine.repository._specs == cached and len(cached) == 1
+
+
+def test_unknown_definition_is_not_found(engine: Engine) -> None:
+    from engine import NotFound
+
+    with pytest.raises(NotFound, match="no process definition 'nope'"):
+        engine.runtime.start("nope")
+
+
+def test_a_changed_dmn_table_makes_a_new_version(engine: Engine) -> None:
+    first = deploy(engine, "dmn_rule.bpmn", "discount.dmn")[0]
+    dmn = (MODELS / "discount.dmn").read_bytes()
+    changed = dmn.replace(b"<text>10</text>", b"<text>12</text>")
+    assert changed != dmn
+    second = engine.repository.deploy({"dmn_rule.bpmn": (MODELS / "dmn_rule.bpmn").read_bytes(),
+                                       "discount.dmn": changed})[0]
+    assert (first.version, second.version) == (1, 2)
+    assert engine.runtime.start("dmn_rule", {"amount": 5000})["variables"]["discount"] == 12

@@ -15,8 +15,9 @@ from .tasks import TaskService
 class Engine:
     """Owns the database and the caches; exposes `repository`, `runtime`, `tasks` and `history`."""
 
-    def __init__(self, settings: Settings, registry: MicroflowRegistry | None = None,
-                 load_microflows: bool = True) -> None:
+    def __init__(
+        self, settings: Settings, registry: MicroflowRegistry | None = None, load_microflows: bool = True
+    ) -> None:
         self.settings = settings
         self.registry = registry if registry is not None else REGISTRY
         if load_microflows:

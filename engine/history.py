@@ -6,8 +6,8 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import insert, select
 
 from .db import Database
 from .models import HistoryEvent
@@ -30,21 +30,31 @@ class StepRecord:
         self._since = time.time()
         self._seen: set[Any] = set()
 
-    def add(self, kind: str, *, element_id: str | None = None, element_name: str | None = None,
-            element_type: str | None = None, task_id: str | None = None,
-            data: dict[str, Any] | None = None, at: float | None = None) -> None:
+    def add(
+        self,
+        kind: str,
+        *,
+        element_id: str | None = None,
+        element_name: str | None = None,
+        element_type: str | None = None,
+        task_id: str | None = None,
+        data: dict[str, Any] | None = None,
+        at: float | None = None,
+    ) -> None:
         """Append one event."""
-        self.events.append({
-            "instance_id": self.instance_id,
-            "at": datetime.fromtimestamp(at if at is not None else time.time(), UTC),
-            "kind": kind,
-            "element_id": element_id,
-            "element_name": element_name,
-            "element_type": element_type,
-            "task_id": task_id,
-            "user": self.user,
-            "data": data,
-        })
+        self.events.append(
+            {
+                "instance_id": self.instance_id,
+                "at": datetime.fromtimestamp(at if at is not None else time.time(), UTC),
+                "kind": kind,
+                "element_id": element_id,
+                "element_name": element_name,
+                "element_type": element_type,
+                "task_id": task_id,
+                "user": self.user,
+                "data": data,
+            }
+        )
 
     def collect(self, workflow: Any) -> None:
         """Record every BPMN element that finished since the last collection."""
@@ -52,8 +62,12 @@ class StepRecord:
         finished = []
         for wf in [workflow, *workflow.subprocesses.values()]:
             for task in wf.tasks.values():
-                if (task.last_state_change >= since and task.has_state(TaskState.FINISHED_MASK)
-                        and task.id not in self._seen and task.task_spec.bpmn_id):
+                if (
+                    task.last_state_change >= since
+                    and task.has_state(TaskState.FINISHED_MASK)
+                    and task.id not in self._seen
+                    and task.task_spec.bpmn_id
+                ):
                     finished.append(task)
         for task in sorted(finished, key=lambda t: t.last_state_change):
             self._seen.add(task.id)
@@ -87,9 +101,15 @@ class HistoryService:
             ).all()
             return [
                 {
-                    "id": r.id, "at": r.at.isoformat(), "kind": r.kind, "element_id": r.element_id,
-                    "element_name": r.element_name, "element_type": r.element_type,
-                    "task_id": r.task_id, "user": r.user, "data": r.data,
+                    "id": r.id,
+                    "at": r.at.isoformat(),
+                    "kind": r.kind,
+                    "element_id": r.element_id,
+                    "element_name": r.element_name,
+                    "element_type": r.element_type,
+                    "task_id": r.task_id,
+                    "user": r.user,
+                    "data": r.data,
                 }
                 for r in rows
             ]

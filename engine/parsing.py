@@ -25,7 +25,11 @@ from .xml import parse_xml
 
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
-NSMAP = {"camunda": CAMUNDA_NS, "zeebe": ZEEBE_NS, "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core"}
+NSMAP = {
+    "camunda": CAMUNDA_NS,
+    "zeebe": ZEEBE_NS,
+    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
+}
 
 
 def _split(value: str | None) -> list[str]:
@@ -118,7 +122,8 @@ class FlowbridgeServiceTaskParser(ServiceTaskParser):
                 for m in io.findall(f"{{{ZEEBE_NS}}}output")
             ] or None
         headers = {
-            h.get("key"): h.get("value") for h in self.node.findall(f".//{{{ZEEBE_NS}}}taskHeaders/{{{ZEEBE_NS}}}header")
+            h.get("key"): h.get("value")
+            for h in self.node.findall(f".//{{{ZEEBE_NS}}}taskHeaders/{{{ZEEBE_NS}}}header")
         }
         return {
             "name": definition.get("type"),
@@ -241,7 +246,9 @@ def parse_files(files: dict[str, bytes]) -> list[ParsedProcess]:
         except SpiffWorkflowException as exc:
             raise _invalid(exc, source_name) from exc
         except (KeyError, AttributeError, ValueError, TypeError) as exc:
-            raise InvalidModel(f"{source_name}: process '{key}' cannot be parsed: {type(exc).__name__}: {exc}") from exc
+            raise InvalidModel(
+                f"{source_name}: process '{key}' cannot be parsed: {type(exc).__name__}: {exc}"
+            ) from exc
         needed = {source_name} | {s.file for s in subprocess_specs.values() if getattr(s, "file", None)}
         needed |= {decisions[d] for d in _decision_refs(spec, subprocess_specs) if d in decisions}
         processes.append(
@@ -280,4 +287,3 @@ def _invalid(exc: SpiffWorkflowException, filename: str) -> InvalidModel:
     if message.startswith("ValidationException"):
         message = message.split(":", 1)[-1].strip()
     return InvalidModel(f"{filename}:{line}: {message}{where}", line=line, element=element or None)
-

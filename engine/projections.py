@@ -49,10 +49,10 @@ def project(workflow: Any) -> Projection:
         check_json(variables, "the process's variables")
         return Projection("completed", variables, [])
     live = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR)
-    variables: dict[str, Any] = {}
+    merged: dict[str, Any] = {}
     for task in live:
-        variables.update(task.data)
-    variables = _visible(variables)
+        merged.update(task.data)
+    variables = _visible(merged)
     _check_task_data(live)
     user_tasks, waiting = [], []
     failed = False
@@ -68,8 +68,14 @@ def project(workflow: Any) -> Projection:
         elif task.has_state(TaskState.STARTED) and spec.bpmn_id and not getattr(spec, "spec", None):
             waiting.append({"kind": "service_task", "element_id": spec.bpmn_id, "task_id": str(task.id)})
     for event in workflow.waiting_events():
-        waiting.append({"kind": "event", "event_type": event.event_type, "name": event.name,
-                        "value": _jsonable(event.value)})
+        waiting.append(
+            {
+                "kind": "event",
+                "event_type": event.event_type,
+                "name": event.name,
+                "value": _jsonable(event.value),
+            }
+        )
     status = "incident" if failed else "waiting"
     return Projection(status, variables, waiting, user_tasks)
 

@@ -77,7 +77,9 @@ def _keep(wf: Any) -> set[UUID]:
     """Finished tasks that later steps read, though nothing unfinished lies below them."""
     keep: set[UUID] = set()
     waiting_joins = {
-        t.task_spec for t in wf.tasks.values() if isinstance(t.task_spec, UnstructuredJoin) and t.has_state(LIVE)
+        t.task_spec
+        for t in wf.tasks.values()
+        if isinstance(t.task_spec, UnstructuredJoin) and t.has_state(LIVE)
     }
     for task in wf.tasks.values():
         spec = task.task_spec

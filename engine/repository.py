@@ -29,7 +29,13 @@ class Deployed:
 
     def as_dict(self) -> dict[str, Any]:
         """The API's shape of a deployed definition."""
-        return {"id": self.id, "key": self.key, "version": self.version, "name": self.name, "created": self.created}
+        return {
+            "id": self.id,
+            "key": self.key,
+            "version": self.version,
+            "name": self.name,
+            "created": self.created,
+        }
 
 
 class RepositoryService:

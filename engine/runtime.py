@@ -12,15 +12,23 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import func, select
 
 from . import store
 from .cache import WorkflowCache
 from .db import Database
-from .errors import ConcurrentChange, EngineError, InvalidInput, NotAllowed, NotFound, StepFailed, TaskAlreadyCompleted
+from .errors import (
+    ConcurrentChange,
+    EngineError,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    StepFailed,
+    TaskAlreadyCompleted,
+)
 from .history import StepRecord
 from .microflows import MicroflowRegistry
 from .models import ProcessInstance, UserTask, utcnow
@@ -48,8 +56,12 @@ class RuntimeService:
     """Starts instances, applies changes to them, and answers instance queries from projections."""
 
     def __init__(
-        self, db: Database, repository: RepositoryService, registry: MicroflowRegistry,
-        codec: StateCodec, cache_size: int,
+        self,
+        db: Database,
+        repository: RepositoryService,
+        registry: MicroflowRegistry,
+        codec: StateCodec,
+        cache_size: int,
     ) -> None:
         self.db = db
         self.repository = repository
@@ -60,8 +72,12 @@ class RuntimeService:
     # -- changes ---------------------------------------------------------------------------
 
     def start(
-        self, key: str, variables: dict[str, Any] | None = None, business_key: str | None = None,
-        version: int | None = None, user: str | None = None,
+        self,
+        key: str,
+        variables: dict[str, Any] | None = None,
+        business_key: str | None = None,
+        version: int | None = None,
+        user: str | None = None,
     ) -> dict[str, Any]:
         """Start an instance and run it to its first wait state or its end; return it."""
         variables = check_variables(variables or {}, "start variables")
@@ -75,8 +91,11 @@ class RuntimeService:
             workflow = BpmnWorkflow(
                 spec, subprocess_specs, script_engine=FlowbridgeScriptEngine(self.registry, instance_id)
             )
-            record.add("instance_started", element_id=key,
-                       data={"variables": variables, "business_key": business_key})
+            record.add(
+                "instance_started",
+                element_id=key,
+                data={"variables": variables, "business_key": business_key},
+            )
 
             def apply(wf: Any, _record: StepRecord) -> None:
                 wf.task_tree.data.update(variables)
@@ -84,22 +103,40 @@ class RuntimeService:
             projection = self._advance(workflow, apply, record)
             now = utcnow()
             values = self._saved_values(workflow, projection, 1, now)
-            store.insert_instance(uow, {
-                "id": instance_id, "definition_id": ref.id, "key": ref.key, "version": ref.version,
-                "business_key": business_key, "error": None, "started_at": now, **values,
-            })
+            store.insert_instance(
+                uow,
+                {
+                    "id": instance_id,
+                    "definition_id": ref.id,
+                    "key": ref.key,
+                    "version": ref.version,
+                    "business_key": business_key,
+                    "error": None,
+                    "started_at": now,
+                    **values,
+                },
+            )
             store.save_user_tasks(uow, instance_id, projection, set(), None, user, now)
             store.insert_history(uow, record.events)
             uow.commit()
         self.cache.put(instance_id, 1, workflow)
         return instance_view(
-            {"id": instance_id, "key": ref.key, "version": ref.version, "business_key": business_key,
-             "started_at": now, **values},
+            {
+                "id": instance_id,
+                "key": ref.key,
+                "version": ref.version,
+                "business_key": business_key,
+                "started_at": now,
+                **values,
+            },
             [open_task_view(instance_id, t) for t in projection.user_tasks],
         )
 
     def complete_task(
-        self, task_id: str, variables: dict[str, Any] | None = None, user: str | None = None,
+        self,
+        task_id: str,
+        variables: dict[str, Any] | None = None,
+        user: str | None = None,
         groups: list[str] | None = None,
     ) -> dict[str, Any]:
         """Complete an open user task with `variables` and run the instance to its next wait state."""
@@ -125,8 +162,14 @@ class RuntimeService:
             if task is None or not task.has_state(TaskState.READY):
                 raise TaskAlreadyCompleted(f"task {task_id} is no longer open", task_id=task_id)
             spec = task.task_spec
-            record.add("user_task_completed", element_id=spec.bpmn_id, element_name=spec.bpmn_name,
-                       element_type=spec.description, task_id=task_id, data={"variables": variables})
+            record.add(
+                "user_task_completed",
+                element_id=spec.bpmn_id,
+                element_name=spec.bpmn_name,
+                element_type=spec.description,
+                task_id=task_id,
+                data={"variables": variables},
+            )
             task.data.update(variables)
             task.run()
             return task_id
@@ -134,7 +177,10 @@ class RuntimeService:
         return self._step(locate, apply, user, guard)
 
     def _step(
-        self, target: str | Callable[[UnitOfWork], str], change: Change, user: str | None,
+        self,
+        target: str | Callable[[UnitOfWork], str],
+        change: Change,
+        user: str | None,
         guard: Guard | None = None,
     ) -> dict[str, Any]:
         """The one path that changes an existing instance, in one transaction.
@@ -166,8 +212,14 @@ class RuntimeService:
             uow.commit()
         self.cache.put(instance_id, revision, workflow)
         return instance_view(
-            {"id": instance_id, "key": locked.key, "version": locked.version,
-             "business_key": locked.business_key, "started_at": locked.started_at, **values},
+            {
+                "id": instance_id,
+                "key": locked.key,
+                "version": locked.version,
+                "business_key": locked.business_key,
+                "started_at": locked.started_at,
+                **values,
+            },
             [open_task_view(instance_id, t) for t in projection.user_tasks],
         )
 
@@ -183,12 +235,19 @@ class RuntimeService:
     def _saved_values(self, workflow: Any, projection: Projection, revision: int, now: Any) -> dict[str, Any]:
         state = self.codec.dump_state(workflow)
         return {
-            "status": projection.status, "revision": revision, "state": state, "state_size": len(state),
-            "variables": projection.variables, "waiting": projection.waiting, "updated_at": now,
+            "status": projection.status,
+            "revision": revision,
+            "state": state,
+            "state_size": len(state),
+            "variables": projection.variables,
+            "waiting": projection.waiting,
+            "updated_at": now,
             "ended_at": now if projection.status == "completed" else None,
         }
 
-    def _advance(self, workflow: Any, apply: Callable[[Any, StepRecord], None], record: StepRecord) -> Projection:
+    def _advance(
+        self, workflow: Any, apply: Callable[[Any, StepRecord], None], record: StepRecord
+    ) -> Projection:
         """Apply the change and run engine steps until every branch waits; prune; project."""
         try:
             apply(workflow, record)
@@ -229,14 +288,19 @@ class RuntimeService:
             if row is None:
                 raise NotFound(f"no process instance {instance_id}", instance_id=instance_id)
             tasks = uow.session.scalars(
-                select(UserTask).where(UserTask.instance_id == instance_id, UserTask.status == "open")
+                select(UserTask)
+                .where(UserTask.instance_id == instance_id, UserTask.status == "open")
                 .order_by(UserTask.created_at, UserTask.id)
             ).all()
             return instance_view(_row_dict(row), [task_view(t) for t in tasks])
 
     def list(
-        self, key: str | None = None, status: str | None = None, business_key: str | None = None,
-        limit: int = 50, offset: int = 0,
+        self,
+        key: str | None = None,
+        status: str | None = None,
+        business_key: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
     ) -> dict[str, Any]:
         """Instances, newest first, with the total count for paging."""
         if limit < 1 or limit > 1000 or offset < 0:
@@ -251,22 +315,38 @@ class RuntimeService:
         with UnitOfWork(self.db) as uow:
             total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
             rows = uow.session.scalars(
-                query.order_by(ProcessInstance.started_at.desc(), ProcessInstance.id).limit(limit).offset(offset)
+                query.order_by(ProcessInstance.started_at.desc(), ProcessInstance.id)
+                .limit(limit)
+                .offset(offset)
             ).all()
             return {"items": [instance_view(_row_dict(r), None) for r in rows], "total": total}
 
     def state_size(self, instance_id: str) -> int:
         """Bytes of stored live state (the benchmark and the growth tests read it)."""
         with UnitOfWork(self.db) as uow:
-            size = uow.session.scalar(select(ProcessInstance.state_size).where(ProcessInstance.id == instance_id))
+            size = uow.session.scalar(
+                select(ProcessInstance.state_size).where(ProcessInstance.id == instance_id)
+            )
             if size is None:
                 raise NotFound(f"no process instance {instance_id}")
             return size
 
 
 def _row_dict(row: ProcessInstance) -> dict[str, Any]:
-    return {c: getattr(row, c) for c in (
-        "id", "key", "version", "business_key", "status", "variables", "waiting", "started_at", "ended_at")}
+    return {
+        c: getattr(row, c)
+        for c in (
+            "id",
+            "key",
+            "version",
+            "business_key",
+            "status",
+            "variables",
+            "waiting",
+            "started_at",
+            "ended_at",
+        )
+    }
 
 
 def _find_task(workflow: Any, task_id: str) -> Any:

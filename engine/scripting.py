@@ -35,7 +35,8 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
         except NotFound:
             raise MicroflowFailed(
                 f"task '{element}' calls microflow '{name}', which is not registered",
-                task=element, microflow=name,
+                task=element,
+                microflow=name,
             ) from None
         inputs = self._inputs(task, binding)
         context = CallContext(
@@ -53,12 +54,14 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
         except EngineError as exc:
             raise MicroflowFailed(
                 f"task '{element}': microflow '{name}' refused its input: {exc.message}",
-                task=element, microflow=name,
+                task=element,
+                microflow=name,
             ) from exc
         except Exception as exc:
             raise MicroflowFailed(
                 f"task '{element}': microflow '{name}' raised {type(exc).__name__}: {exc}",
-                task=element, microflow=name,
+                task=element,
+                microflow=name,
             ) from exc
         check_json(result, f"the result of microflow '{name}' in task '{element}'")
         self._apply(task, binding, name, result)
@@ -95,7 +98,9 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
             raise MicroflowFailed(
                 f"task '{element}': microflow '{name}' raised BpmnError '{err.code}' "
                 f"({err.message}) and no error boundary event catches it",
-                task=element, microflow=name, error_code=err.code,
+                task=element,
+                microflow=name,
+                error_code=err.code,
             )
         # SpiffWorkflow hands the payload on only to a variable the model names; Flowbridge
         # makes the error's code, message and variables visible on the path that caught it.

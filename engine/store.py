@@ -10,47 +10,67 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 
 from .errors import ConcurrentChange, NotFound
 from .models import HistoryEvent, ProcessDefinition, ProcessInstance, TaskCandidate, UserTask
 from .projections import OpenTask, Projection
 from .uow import UnitOfWork
 
-_I = ProcessInstance.__table__.c
-_T = UserTask.__table__.c
+_INSTANCES: Table = ProcessInstance.__table__  # type: ignore[assignment]
+_TASKS: Table = UserTask.__table__  # type: ignore[assignment]
+_I = _INSTANCES.c
+_T = _TASKS.c
 _D = ProcessDefinition.__table__.c
 
 _LATEST = (
     select(_D.id, _D.key, _D.version).where(_D.key == bindparam("key")).order_by(_D.version.desc()).limit(1)
 )
-_VERSION = select(_D.id, _D.key, _D.version).where(_D.key == bindparam("key"), _D.version == bindparam("version"))
+_VERSION = select(_D.id, _D.key, _D.version).where(
+    _D.key == bindparam("key"), _D.version == bindparam("version")
+)
 _LOCK = select(
-    _I.id, _I.definition_id, _I.key, _I.version, _I.business_key, _I.revision, _I.status, _I.started_at,
+    _I.id,
+    _I.definition_id,
+    _I.key,
+    _I.version,
+    _I.business_key,
+    _I.revision,
+    _I.status,
+    _I.started_at,
 ).where(_I.id == bindparam("id"))
 _LOCK_FOR_UPDATE = _LOCK.with_for_update()
 _STATE = select(_I.state).where(_I.id == bindparam("id"))
 _TASK = select(_T.instance_id, _T.status, _T.assignee, _T.candidate_users, _T.candidate_groups).where(
     _T.id == bindparam("task_id")
 )
-_INSERT_INSTANCE = insert(ProcessInstance.__table__)
+_INSERT_INSTANCE = insert(_INSTANCES)
 _UPDATE_INSTANCE = (
-    update(ProcessInstance.__table__)
+    update(_INSTANCES)
     .where(_I.id == bindparam("b_id"), _I.revision == bindparam("b_revision"))
     .values(
-        status=bindparam("status"), revision=bindparam("revision"), state=bindparam("state"),
-        state_size=bindparam("state_size"), variables=bindparam("variables"), waiting=bindparam("waiting"),
-        updated_at=bindparam("updated_at"), ended_at=bindparam("ended_at"),
+        status=bindparam("status"),
+        revision=bindparam("revision"),
+        state=bindparam("state"),
+        state_size=bindparam("state_size"),
+        variables=bindparam("variables"),
+        waiting=bindparam("waiting"),
+        updated_at=bindparam("updated_at"),
+        ended_at=bindparam("ended_at"),
     )
 )
 _CLOSE_TASK = (
-    update(UserTask.__table__)
+    update(_TASKS)
     .where(_T.id == bindparam("b_id"))
-    .values(status=bindparam("status"), completed_at=bindparam("completed_at"), completed_by=bindparam("completed_by"))
+    .values(
+        status=bindparam("status"),
+        completed_at=bindparam("completed_at"),
+        completed_by=bindparam("completed_by"),
+    )
 )
-_INSERT_TASK = insert(UserTask.__table__)
-_INSERT_CANDIDATE = insert(TaskCandidate.__table__)
-_INSERT_HISTORY = insert(HistoryEvent.__table__)
+_INSERT_TASK = insert(_TASKS)
+_INSERT_CANDIDATE = insert(TaskCandidate.__table__)  # type: ignore[arg-type]
+_INSERT_HISTORY = insert(HistoryEvent.__table__)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -139,15 +159,24 @@ def update_instance(uow: UnitOfWork, instance_id: str, old_revision: int, values
 
 
 def save_user_tasks(
-    uow: UnitOfWork, instance_id: str, projection: Projection, before: set[str],
-    completed: str | None, user: str | None, now: datetime,
+    uow: UnitOfWork,
+    instance_id: str,
+    projection: Projection,
+    before: set[str],
+    completed: str | None,
+    user: str | None,
+    now: datetime,
 ) -> None:
     """Close user tasks that are no longer open and insert the new ones with their candidates."""
     conn = _conn(uow)
     open_now = {t.id for t in projection.user_tasks}
     closed = [
-        {"b_id": task_id, "status": "completed" if task_id == completed else "cancelled",
-         "completed_at": now, "completed_by": user if task_id == completed else None}
+        {
+            "b_id": task_id,
+            "status": "completed" if task_id == completed else "cancelled",
+            "completed_at": now,
+            "completed_by": user if task_id == completed else None,
+        }
         for task_id in before - open_now
     ]
     if closed:
@@ -168,10 +197,20 @@ def save_user_tasks(
 
 def _task_row(instance_id: str, task: OpenTask) -> dict[str, Any]:
     return {
-        "id": task.id, "instance_id": instance_id, "element_id": task.element_id, "name": task.name,
-        "lane": task.lane, "assignee": task.assignee, "candidate_users": task.candidate_users,
-        "candidate_groups": task.candidate_groups, "form": task.form, "variables": task.variables,
-        "status": "open", "created_at": task.created_at, "completed_at": None, "completed_by": None,
+        "id": task.id,
+        "instance_id": instance_id,
+        "element_id": task.element_id,
+        "name": task.name,
+        "lane": task.lane,
+        "assignee": task.assignee,
+        "candidate_users": task.candidate_users,
+        "candidate_groups": task.candidate_groups,
+        "form": task.form,
+        "variables": task.variables,
+        "status": "open",
+        "created_at": task.created_at,
+        "completed_at": None,
+        "completed_by": None,
     }
 
 

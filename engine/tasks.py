@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -22,8 +23,15 @@ class TaskService:
         self.runtime = runtime
 
     def list(
-        self, *, user: str | None = None, groups: list[str] | None = None, assignee: str | None = None,
-        candidate_group: str | None = None, instance_id: str | None = None, limit: int = 50, offset: int = 0,
+        self,
+        *,
+        user: str | None = None,
+        groups: list[str] | None = None,
+        assignee: str | None = None,
+        candidate_group: str | None = None,
+        instance_id: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
     ) -> dict[str, Any]:
         """Open tasks; with `user`, only those assigned or offered to the user or their groups."""
         if limit < 1 or limit > 1000 or offset < 0:
@@ -34,9 +42,13 @@ class TaskService:
         if instance_id is not None:
             query = query.where(UserTask.instance_id == instance_id)
         if candidate_group is not None:
-            query = query.where(UserTask.id.in_(
-                select(TaskCandidate.task_id).where(TaskCandidate.kind == "group",
-                                                    TaskCandidate.name == candidate_group)))
+            query = query.where(
+                UserTask.id.in_(
+                    select(TaskCandidate.task_id).where(
+                        TaskCandidate.kind == "group", TaskCandidate.name == candidate_group
+                    )
+                )
+            )
         if user is not None:
             offered = select(TaskCandidate.task_id).where(
                 or_(
@@ -68,8 +80,11 @@ class TaskService:
             return task_view(row)
 
     def complete(
-        self, task_id: str, variables: dict[str, Any] | None = None, user: str | None = None,
-        groups: list[str] | None = None,
+        self,
+        task_id: str,
+        variables: dict[str, Any] | None = None,
+        user: str | None = None,
+        groups: Sequence[str] = (),
     ) -> dict[str, Any]:
         """Complete a task; returns the instance after its next step."""
-        return self.runtime.complete_task(task_id, variables, user=user, groups=groups)
+        return self.runtime.complete_task(task_id, variables, user=user, groups=[*groups])

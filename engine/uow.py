@@ -75,6 +75,6 @@ def _translate(exc: DBAPIError) -> Exception:
     lowered = message.lower()
     if "database is locked" in lowered or "could not serialize" in lowered or "deadlock" in lowered:
         return ConcurrentChange(f"the instance was changed concurrently: {message}")
-    if isinstance(exc, OperationalError) and exc.connection_invalidated or "connect" in lowered:
+    if (isinstance(exc, OperationalError) and exc.connection_invalidated) or "connect" in lowered:
         return DatabaseUnavailable(f"the database is unavailable: {message}")
     return exc

@@ -57,7 +57,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 def make_engine(database_url: str, cache_size: int = 0) -> Engine:
     """An upgraded engine; cache 0 restores the workflow from the database before every step."""
     engine = Engine(
-        Settings(database_url=database_url, models_path=MODELS / "no-such-folder", instance_cache_size=cache_size),
+        Settings(
+            database_url=database_url, models_path=MODELS / "no-such-folder", instance_cache_size=cache_size
+        ),
         load_microflows=False,
     )
     engine.upgrade()

@@ -19,7 +19,9 @@ def test_concurrent_completions_of_one_task(database_url: str) -> None:
             barrier = threading.Barrier(2)
             outcomes: list[object] = []
 
-            def complete(eng: Engine, who: str) -> None:
+            def complete(
+                eng: Engine, who: str, barrier=barrier, task_id=task_id, outcomes=outcomes
+            ) -> None:
                 barrier.wait()
                 try:
                     outcomes.append(eng.tasks.complete(task_id, {"by": who})["status"])
@@ -37,7 +39,9 @@ def test_concurrent_completions_of_one_task(database_url: str) -> None:
             assert "already" in conflict.message or "concurrently" in conflict.message
             final = engines[1].runtime.get(inst["id"])
             assert final["status"] == "completed"
-            completions = [e for e in engines[1].history.events(inst["id"]) if e["kind"] == "user_task_completed"]
+            completions = [
+                e for e in engines[1].history.events(inst["id"]) if e["kind"] == "user_task_completed"
+            ]
             assert len(completions) == 1
     finally:
         for e in engines:

@@ -68,7 +68,9 @@ def test_instance_state_is_stored_without_the_spec(engine: Engine) -> None:
     deploy(engine, "script.bpmn")
     inst = engine.runtime.start("script", {"a": 1, "b": 1})
     with UnitOfWork(engine.db) as uow:
-        state = json.loads(uow.session.scalar(select(ProcessInstance.state).where(ProcessInstance.id == inst["id"])))
+        state = json.loads(
+            uow.session.scalar(select(ProcessInstance.state).where(ProcessInstance.id == inst["id"]))
+        )
     assert "spec" not in state and "subprocess_specs" not in state
     assert state["tasks"]
 
@@ -93,7 +95,8 @@ def test_a_changed_dmn_table_makes_a_new_version(engine: Engine) -> None:
     dmn = (MODELS / "discount.dmn").read_bytes()
     changed = dmn.replace(b"<text>10</text>", b"<text>12</text>")
     assert changed != dmn
-    second = engine.repository.deploy({"dmn_rule.bpmn": (MODELS / "dmn_rule.bpmn").read_bytes(),
-                                       "discount.dmn": changed})[0]
+    second = engine.repository.deploy(
+        {"dmn_rule.bpmn": (MODELS / "dmn_rule.bpmn").read_bytes(), "discount.dmn": changed}
+    )[0]
     assert (first.version, second.version) == (1, 2)
     assert engine.runtime.start("dmn_rule", {"amount": 5000})["variables"]["discount"] == 12

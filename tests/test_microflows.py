@@ -41,7 +41,9 @@ def test_camunda_delegate_expression_gets_all_variables_and_merges_a_dict(engine
     assert inst["variables"]["count"] == 2
 
 
-def test_a_raising_microflow_rolls_the_step_back_and_names_task_and_microflow(engine: Engine, microflows) -> None:
+def test_a_raising_microflow_rolls_the_step_back_and_names_task_and_microflow(
+    engine: Engine, microflows
+) -> None:
     calls = []
 
     def add_or_fail(a: int, b: int) -> int:
@@ -108,7 +110,7 @@ def test_an_unregistered_microflow_is_named(engine: Engine) -> None:
 def test_a_microflow_result_that_is_not_json_is_refused(engine: Engine, microflows) -> None:
     microflows("add", lambda a, b: {a, b})
     deploy(engine, "service_spiff.bpmn")
-    with pytest.raises(Exception, match="result of microflow 'add'.*not JSON"):
+    with pytest.raises(Exception, match=r"result of microflow 'add'.*not JSON"):
         engine.runtime.start("service_spiff", {"x": 1, "y": 2})
     assert engine.runtime.list()["total"] == 0
 

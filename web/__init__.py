@@ -1,0 +1,1 @@
+"""Flowbridge web front end and JSON API (Flask); built on the engine facade."""

@@ -32,7 +32,7 @@ from .errors import (
 from .history import StepRecord
 from .microflows import MicroflowRegistry
 from .models import ProcessInstance, UserTask, utcnow
-from .projections import Projection, project
+from .projections import Projection, live_tasks, project
 from .pruning import prune
 from .repository import RepositoryService
 from .scripting import FlowbridgeScriptEngine
@@ -196,7 +196,7 @@ class RuntimeService:
             if locked.status in ("completed", "terminated"):
                 raise ConcurrentChange(f"instance {instance_id} is {locked.status}", instance_id=instance_id)
             workflow = self._restore(uow, locked)
-            before = {str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+            before = {str(t.id) for t in live_tasks(workflow, TaskState.READY) if t.task_spec.manual}
             completed: list[str | None] = [None]
 
             def apply(wf: Any, rec: StepRecord) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from .models import UserTask
@@ -10,7 +10,10 @@ from .projections import OpenTask
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+    # SQLite hands back naive datetimes; everything the engine stores is UTC.
+    if value is None:
+        return None
+    return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).isoformat()
 
 
 def task_view(row: UserTask) -> dict[str, Any]:

@@ -1,0 +1,127 @@
+"""`flowbridge bench`: the benchmark of DESIGN §8 (measured in `engine/bench.py`), as a table or JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+from sqlalchemy.exc import OperationalError
+
+from ..bench import SCENARIOS, run
+from ..errors import EngineError
+from .app import Refused, one_line
+
+
+@click.command("bench")
+@click.option("--quick", is_flag=True, help="Small sizes, a few seconds in all (CI runs this).")
+@click.option(
+    "--db",
+    "databases",
+    multiple=True,
+    metavar="URL",
+    help="Database to measure on; repeatable. `sqlite` (the default) is a temporary SQLite "
+    "file; a PostgreSQL URL gets a temporary schema, dropped afterwards.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the table.")
+@click.option(
+    "--scenario",
+    "scenarios",
+    multiple=True,
+    type=click.Choice(SCENARIOS),
+    help="Run only this scenario; repeatable (default: all).",
+)
+def bench(quick: bool, databases: tuple[str, ...], as_json: bool, scenarios: tuple[str, ...]) -> None:
+    """Measure the engine beside SpiffWorkflow alone: medians, p95 and ratios."""
+
+    def progress(message: str) -> None:
+        click.echo(f"bench: {message}", err=True)
+
+    try:
+        result = run(databases, quick=quick, scenarios=scenarios, progress=progress)
+    except EngineError as exc:
+        raise Refused(exc.message) from exc
+    except OperationalError as exc:
+        reason = str(exc.orig) if exc.orig is not None else str(exc)
+        raise Refused(f"a benchmark database is unavailable: {one_line(reason)}") from exc
+    except ImportError as exc:
+        raise Refused(
+            f"no database driver: {exc} (for PostgreSQL: pip install 'flowbridge[postgres]')"
+        ) from exc
+    click.echo(json.dumps(result, indent=2) if as_json else format_table(result))
+
+
+def _number(value: float | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit == "B":
+        return f"{value / 1024:.1f} KB" if value >= 1024 else f"{value:.0f} B"
+    digits = 0 if value >= 100 else 1 if value >= 10 else 2 if value >= 1 else 3
+    return f"{value:.{digits}f} {unit}"
+
+
+def _notes(record: dict[str, Any]) -> str:
+    notes = []
+    for key, value in record["extra"].items():
+        if value is None:
+            continue
+        if key == "per_second":
+            notes.append(f"{value:,.0f}/s")
+        elif key == "raw_median_ms":
+            notes.append(f"raw {_number(value, 'ms')}")
+        elif key == "reference_median_ms":
+            notes.append(f"ref {_number(value, 'ms')}")
+        else:
+            notes.append(f"{key}={value}")
+    return "; ".join(notes)
+
+
+def format_table(result: dict[str, Any]) -> str:
+    """The run as a plain-text table per database: scenario, figure, median, p95, ratio, n, notes."""
+    machine = result["machine"]
+    lines = [
+        f"Flowbridge bench{' (quick)' if result['quick'] else ''}: Python {machine['python']}, "
+        f"SpiffWorkflow {machine['spiffworkflow']}, {machine['cpus']} CPUs, {machine['platform']}",
+    ]
+    header = ("scenario", "figure", "median", "p95", "ratio", "n", "notes")
+    right = {2, 3, 4, 5}
+    for entry in result["databases"]:
+        rows = []
+        for scenario, block in entry["scenarios"].items():
+            for record in block["records"]:
+                ratio = record["ratio"]
+                rows.append(
+                    (
+                        scenario,
+                        record["figure"],
+                        _number(record["median"], record["unit"]),
+                        _number(record["p95"], record["unit"]),
+                        f"{ratio:.2f}x" if ratio is not None else "-",
+                        str(record["count"]),
+                        _notes(record),
+                    )
+                )
+        widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+
+        def line(row: tuple[str, ...], widths: list[int] = widths) -> str:
+            cells = [
+                cell.rjust(width) if i in right else cell.ljust(width)
+                for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+            ]
+            return "  ".join(cells).rstrip()
+
+        server = f" ({entry['server']})" if entry["server"] else ""
+        lines += [
+            "",
+            f"Database: {entry['database']}{server}",
+            line(header),
+            line(tuple("-" * w for w in widths)),
+        ]
+        lines += [line(row) for row in rows]
+    lines += [
+        "",
+        "ratio: auto and human, the median over SpiffWorkflow alone (raw) measured beside it in the",
+        "same run; loop steps, over a young instance's steps (ref, at the first point) taken at the",
+        "same moments; loop state, over the state at the first point.",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,75 @@
+"""`flowbridge deploy` and `flowbridge definitions`: process definitions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .app import App, Refused, pass_app
+from .options import json_option
+from .output import echo_json, table, timestamp
+
+MODEL_SUFFIXES = (".bpmn", ".dmn")
+"""Files a folder contributes to a deployment."""
+
+
+def collect(paths: tuple[str, ...]) -> dict[str, bytes]:
+    """Read the files to deploy, by file name: given files, and every *.bpmn and *.dmn in given folders.
+
+    Names are bare file names so that the same models deploy as unchanged from any working
+    directory; two different files with one name are refused.
+    """
+    found: dict[str, Path] = {}
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.suffix.lower() in MODEL_SUFFIXES and p.is_file())
+            if not files:
+                raise Refused(f"{path}: no .bpmn or .dmn files in this folder")
+        else:
+            files = [path]
+        for file in files:
+            other = found.get(file.name)
+            if other is not None and other.resolve() != file.resolve():
+                raise Refused(f"two files named {file.name}: {other} and {file}")
+            found[file.name] = file
+    return {name: file.read_bytes() for name, file in found.items()}
+
+
+@click.command(short_help="Deploy BPMN/DMN files or folders.")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@json_option
+@pass_app
+def deploy(app: App, paths: tuple[str, ...], as_json: bool) -> None:
+    """Deploy BPMN and DMN files, or every *.bpmn and *.dmn in folders, as one deployment.
+
+    Prints each process's key and version; unchanged XML keeps its version.
+    """
+    files = collect(paths)
+    deployed = app.engine().repository.deploy(files)
+    if as_json:
+        echo_json([d.as_dict() for d in deployed])
+        return
+    width = max(len(d.key) for d in deployed)
+    for d in deployed:
+        click.echo(f"{d.key.ljust(width)}  version {d.version} ({'new' if d.created else 'unchanged'})")
+
+
+@click.command()
+@json_option
+@pass_app
+def definitions(app: App, as_json: bool) -> None:
+    """List the latest version of every deployed process."""
+    items = app.engine().repository.list_latest()
+    if as_json:
+        echo_json(items)
+        return
+    if not items:
+        click.echo("no process definitions deployed")
+        return
+    table(
+        ["KEY", "VERSION", "NAME", "FILE", "DEPLOYED"],
+        [[d["key"], str(d["version"]), d["name"] or "-", d["source_name"], timestamp(d["deployed_at"])]
+         for d in items],
+    )

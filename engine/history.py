@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from .db import Database
 from .models import HistoryEvent
@@ -81,10 +81,6 @@ class StepRecord:
                 at=task.last_state_change,
             )
 
-    def save(self, uow: UnitOfWork) -> None:
-        """Insert the collected events in one statement."""
-        if self.events:
-            uow.session.execute(insert(HistoryEvent), self.events)
 
 
 class HistoryService:

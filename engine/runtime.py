@@ -142,15 +142,19 @@ class RuntimeService:
         """Complete an open user task with `variables` and run the instance to its next wait state."""
         variables = check_variables(variables or {}, "task variables")
 
+        found: list[store.TaskRef] = []
+
         def locate(uow: UnitOfWork) -> str:
             ref = store.task_ref(uow, task_id)
             if ref is None:
                 raise NotFound(f"no user task {task_id}", task_id=task_id)
+            found.append(ref)
             return ref.instance_id
 
         def guard(uow: UnitOfWork) -> None:
-            # Read under the instance lock, so a concurrent completion is seen here.
-            ref = store.task_ref(uow, task_id)
+            # SQLite read the row under its write lock already; PostgreSQL reads it again
+            # under the instance lock, so a concurrent completion is seen here.
+            ref = found[0] if self.db.is_sqlite else store.task_ref(uow, task_id)
             if ref is None or ref.status != "open":
                 status = ref.status if ref is not None else "gone"
                 raise TaskAlreadyCompleted(f"task {task_id} is already {status}", task_id=task_id)

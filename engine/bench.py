@@ -38,6 +38,7 @@ from .microflows import REGISTRY, microflow
 from .parsing import parse_files
 from .scripting import FlowbridgeScriptEngine
 from .settings import DEFAULT_INSTANCE_CACHE, Settings
+from .specs import quiet_spiff_debug_logging
 
 SCENARIOS = ("raw", "auto", "human", "loop")
 """The scenarios of DESIGN §8 built so far, in the order they run."""
@@ -558,6 +559,8 @@ def run(
     say = progress or (lambda _message: None)
     sizes = QUICK if quick else FULL
     models = load_models()
+    # SpiffWorkflow alone runs with the logging the engine sets, so the ratio compares like with like.
+    quiet_spiff_debug_logging()
     raw = RawRunner(models)
     result: dict[str, Any] = {
         "machine": machine_info(),

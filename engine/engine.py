@@ -8,6 +8,7 @@ from .microflows import REGISTRY, MicroflowRegistry, load_modules
 from .repository import RepositoryService
 from .runtime import RuntimeService
 from .settings import Settings
+from .specs import quiet_spiff_debug_logging
 from .state import StateCodec
 from .tasks import TaskService
 
@@ -19,6 +20,7 @@ class Engine:
         self, settings: Settings, registry: MicroflowRegistry | None = None, load_microflows: bool = True
     ) -> None:
         self.settings = settings
+        quiet_spiff_debug_logging()
         self.registry = registry if registry is not None else REGISTRY
         if load_microflows:
             load_modules(settings.microflow_modules, settings.models_path)

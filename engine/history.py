@@ -82,7 +82,6 @@ class StepRecord:
             )
 
 
-
 class HistoryService:
     """Reads an instance's history."""
 

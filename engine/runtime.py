@@ -48,8 +48,8 @@ PRUNE_EVERY_ROUNDS = 64
 
 Change = Callable[[Any, StepRecord], str | None]
 """Applies one change to a restored workflow; returns the id of the user task it completed, if any."""
-Guard = Callable[[UnitOfWork], None]
-"""Checks, under the instance lock, that the change is still allowed."""
+Lock = Callable[[UnitOfWork], "store.LockedInstance"]
+"""Finds and locks an instance row, and checks under the lock that the change is still allowed."""
 
 
 class RuntimeService:
@@ -142,29 +142,23 @@ class RuntimeService:
         """Complete an open user task with `variables` and run the instance to its next wait state."""
         variables = check_variables(variables or {}, "task variables")
 
-        found: list[store.TaskRef] = []
-
-        def locate(uow: UnitOfWork) -> str:
-            ref = store.task_ref(uow, task_id)
-            if ref is None:
-                raise NotFound(f"no user task {task_id}", task_id=task_id)
-            found.append(ref)
-            return ref.instance_id
-
-        def guard(uow: UnitOfWork) -> None:
-            # SQLite read the row under its write lock already; PostgreSQL reads it again
-            # under the instance lock, so a concurrent completion is seen here.
-            ref = found[0] if self.db.is_sqlite else store.task_ref(uow, task_id)
-            if ref is None or ref.status != "open":
-                status = ref.status if ref is not None else "gone"
-                raise TaskAlreadyCompleted(f"task {task_id} is already {status}", task_id=task_id)
+        def lock(uow: UnitOfWork) -> store.LockedInstance:
+            locked, ref = store.lock_task_instance(uow, task_id)
+            if ref.status != "open":
+                raise TaskAlreadyCompleted(f"task {task_id} is already {ref.status}", task_id=task_id)
+            if locked.status in ("completed", "terminated"):
+                # PostgreSQL: the task row read may predate the completion that ended the instance.
+                raise TaskAlreadyCompleted(
+                    f"task {task_id} is already closed: its instance is {locked.status}", task_id=task_id
+                )
             if user is not None:
                 _check_may_complete(task_id, ref, user, groups or [])
+            return locked
 
         def apply(wf: Any, record: StepRecord) -> str:
             task = _find_task(wf, task_id)
             if task is None or not task.has_state(TaskState.READY):
-                raise TaskAlreadyCompleted(f"task {task_id} is no longer open", task_id=task_id)
+                raise TaskAlreadyCompleted(f"task {task_id} is already closed", task_id=task_id)
             spec = task.task_spec
             record.add(
                 "user_task_completed",
@@ -178,25 +172,23 @@ class RuntimeService:
             task.run()
             return task_id
 
-        return self._step(locate, apply, user, guard)
+        return self._step(lock, apply, user)
 
     def _step(
         self,
-        target: str | Callable[[UnitOfWork], str],
+        target: str | Lock,
         change: Change,
         user: str | None,
-        guard: Guard | None = None,
     ) -> dict[str, Any]:
         """The one path that changes an existing instance, in one transaction.
 
-        `target` is the instance id, or a function that finds it inside the transaction.
+        `target` is the instance id, or a function that finds and locks the instance row
+        inside the transaction and checks that the change is still allowed.
         """
         with UnitOfWork(self.db, write=True) as uow:
-            instance_id = target if isinstance(target, str) else target(uow)
+            locked = store.lock_instance(uow, target) if isinstance(target, str) else target(uow)
+            instance_id = locked.id
             record = StepRecord(instance_id, user)
-            locked = store.lock_instance(uow, instance_id)
-            if guard is not None:
-                guard(uow)
             if locked.status in ("completed", "terminated"):
                 raise ConcurrentChange(f"instance {instance_id} is {locked.status}", instance_id=instance_id)
             workflow = self._restore(uow, locked)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from copy import deepcopy
 from typing import Any
 
@@ -35,3 +36,19 @@ def make_serializer() -> BpmnWorkflowSerializer:
     config = deepcopy(SPIFF_CONFIG)
     config[MicroflowTask] = ServiceTaskConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+
+SPIFF_LOGGERS = ("spiff.task", "spiff.workflow", "spiff.data", "spiff.dmn")
+
+
+def quiet_spiff_debug_logging() -> None:
+    """Stop SpiffWorkflow building debug details nobody asked for.
+
+    Its loggers build debug extras — every task id of the workflow, and the task's data —
+    on each state change whenever their own level is below INFO, and an unset level (0)
+    counts. Leaving them at WARNING skips that work; a level the application set is kept.
+    """
+    for name in SPIFF_LOGGERS:
+        spiff_logger = logging.getLogger(name)
+        if spiff_logger.level == logging.NOTSET:
+            spiff_logger.setLevel(logging.WARNING)

@@ -1,7 +1,8 @@
 """The instance store: every SQL statement of the step path, built once, run on the step's connection.
 
-Statements are prebuilt Core statements on the typed models' tables: building a statement
-costs more than running it on SQLite, and a step runs a handful of them.
+Statements are Core statements on the typed models' tables, prepared once (engine.statements):
+SQLAlchemy's per-execution work costs more than SQLite spends running them, and a step runs
+a handful of them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from .errors import ConcurrentChange, NotFound
 from .models import HistoryEvent, ProcessDefinition, ProcessInstance, TaskCandidate, UserTask
 from .projections import OpenTask, Projection
+from .statements import Prepared
 from .uow import UnitOfWork
 
 _INSTANCES: Table = ProcessInstance.__table__  # type: ignore[assignment]
@@ -23,13 +25,13 @@ _I = _INSTANCES.c
 _T = _TASKS.c
 _D = ProcessDefinition.__table__.c
 
-_LATEST = (
+_LATEST = Prepared(
     select(_D.id, _D.key, _D.version).where(_D.key == bindparam("key")).order_by(_D.version.desc()).limit(1)
 )
-_VERSION = select(_D.id, _D.key, _D.version).where(
-    _D.key == bindparam("key"), _D.version == bindparam("version")
+_VERSION = Prepared(
+    select(_D.id, _D.key, _D.version).where(_D.key == bindparam("key"), _D.version == bindparam("version"))
 )
-_LOCK = select(
+_LOCKED_COLUMNS = (
     _I.id,
     _I.definition_id,
     _I.key,
@@ -38,14 +40,20 @@ _LOCK = select(
     _I.revision,
     _I.status,
     _I.started_at,
-).where(_I.id == bindparam("id"))
-_LOCK_FOR_UPDATE = _LOCK.with_for_update()
-_STATE = select(_I.state).where(_I.id == bindparam("id"))
-_TASK = select(_T.instance_id, _T.status, _T.assignee, _T.candidate_users, _T.candidate_groups).where(
-    _T.id == bindparam("task_id")
 )
-_INSERT_INSTANCE = insert(_INSTANCES)
-_UPDATE_INSTANCE = (
+_LOCK_SELECT = select(*_LOCKED_COLUMNS).where(_I.id == bindparam("id"))
+_LOCK = Prepared(_LOCK_SELECT)
+_LOCK_FOR_UPDATE = Prepared(_LOCK_SELECT.with_for_update())
+_LOCK_BY_TASK_SELECT = (
+    select(*_LOCKED_COLUMNS, _T.status, _T.assignee, _T.candidate_users, _T.candidate_groups)
+    .join_from(_TASKS, _INSTANCES, _T.instance_id == _I.id)
+    .where(_T.id == bindparam("task_id"))
+)
+_LOCK_BY_TASK = Prepared(_LOCK_BY_TASK_SELECT)
+_LOCK_BY_TASK_FOR_UPDATE = Prepared(_LOCK_BY_TASK_SELECT.with_for_update(of=_INSTANCES))
+_STATE = Prepared(select(_I.state).where(_I.id == bindparam("id")))
+_INSERT_INSTANCE = Prepared(insert(_INSTANCES))
+_UPDATE_INSTANCE = Prepared(
     update(_INSTANCES)
     .where(_I.id == bindparam("b_id"), _I.revision == bindparam("b_revision"))
     .values(
@@ -59,7 +67,7 @@ _UPDATE_INSTANCE = (
         ended_at=bindparam("ended_at"),
     )
 )
-_CLOSE_TASK = (
+_CLOSE_TASK = Prepared(
     update(_TASKS)
     .where(_T.id == bindparam("b_id"))
     .values(
@@ -68,9 +76,9 @@ _CLOSE_TASK = (
         completed_by=bindparam("completed_by"),
     )
 )
-_INSERT_TASK = insert(_TASKS)
-_INSERT_CANDIDATE = insert(TaskCandidate.__table__)  # type: ignore[arg-type]
-_INSERT_HISTORY = insert(HistoryEvent.__table__)  # type: ignore[arg-type]
+_INSERT_TASK = Prepared(insert(_TASKS))
+_INSERT_CANDIDATE = Prepared(insert(TaskCandidate.__table__))  # type: ignore[arg-type]
+_INSERT_HISTORY = Prepared(insert(HistoryEvent.__table__))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -100,7 +108,6 @@ class LockedInstance:
 class TaskRef:
     """What the step needs to know about a user task before it changes anything."""
 
-    instance_id: str
     status: str
     assignee: str | None
     candidate_users: list[str]
@@ -114,19 +121,19 @@ def _conn(uow: UnitOfWork) -> Connection:
 def definition(uow: UnitOfWork, key: str, version: int | None) -> DefinitionRef:
     """The latest (or the given) version of a definition."""
     if version is None:
-        row = _conn(uow).execute(_LATEST, {"key": key}).first()
+        row = _LATEST.first(_conn(uow), {"key": key})
     else:
-        row = _conn(uow).execute(_VERSION, {"key": key, "version": version}).first()
+        row = _VERSION.first(_conn(uow), {"key": key, "version": version})
     if row is None:
         which = f" version {version}" if version is not None else ""
         raise NotFound(f"no process definition '{key}'{which} is deployed", key=key)
-    return DefinitionRef(row.id, row.key, row.version)
+    return DefinitionRef(*row)
 
 
 def lock_instance(uow: UnitOfWork, instance_id: str) -> LockedInstance:
     """Read the instance row, locked for this transaction (SQLite holds the write lock already)."""
     statement = _LOCK if uow.db.is_sqlite else _LOCK_FOR_UPDATE
-    row = _conn(uow).execute(statement, {"id": instance_id}).first()
+    row = statement.first(_conn(uow), {"id": instance_id})
     if row is None:
         raise NotFound(f"no process instance {instance_id}", instance_id=instance_id)
     return LockedInstance(*row)
@@ -134,27 +141,37 @@ def lock_instance(uow: UnitOfWork, instance_id: str) -> LockedInstance:
 
 def instance_state(uow: UnitOfWork, instance_id: str) -> str:
     """The stored live state of an instance."""
-    state = _conn(uow).execute(_STATE, {"id": instance_id}).scalar()
+    row = _STATE.first(_conn(uow), {"id": instance_id})
+    state = None if row is None else row[0]
     if state is None:
         raise NotFound(f"no process instance {instance_id}", instance_id=instance_id)
     return str(state)
 
 
-def task_ref(uow: UnitOfWork, task_id: str) -> TaskRef | None:
-    """A user task's instance, status and assignment."""
-    row = _conn(uow).execute(_TASK, {"task_id": task_id}).first()
-    return TaskRef(*row) if row is not None else None
+def lock_task_instance(uow: UnitOfWork, task_id: str) -> tuple[LockedInstance, TaskRef]:
+    """A user task and its instance row, the instance locked, in one statement.
+
+    On PostgreSQL the task's columns may predate a completion that committed while this
+    statement waited for the lock; the step sees that in the restored workflow instead.
+    """
+    statement = _LOCK_BY_TASK if uow.db.is_sqlite else _LOCK_BY_TASK_FOR_UPDATE
+    row = statement.first(_conn(uow), {"task_id": task_id})
+    if row is None:
+        raise NotFound(f"no user task {task_id}", task_id=task_id)
+    split = len(_LOCKED_COLUMNS)
+    return LockedInstance(*row[:split]), TaskRef(*row[split:])
 
 
 def insert_instance(uow: UnitOfWork, values: dict[str, Any]) -> None:
     """Insert a new instance row."""
-    _conn(uow).execute(_INSERT_INSTANCE, values)
+    _INSERT_INSTANCE.execute(_conn(uow), values)
 
 
 def update_instance(uow: UnitOfWork, instance_id: str, old_revision: int, values: dict[str, Any]) -> None:
     """Save an instance at a new revision; refuse if another step saved it first."""
-    result = _conn(uow).execute(_UPDATE_INSTANCE, {"b_id": instance_id, "b_revision": old_revision, **values})
-    if result.rowcount != 1:
+    params = {"b_id": instance_id, "b_revision": old_revision, **values}
+    changed = _UPDATE_INSTANCE.execute(_conn(uow), params)
+    if changed != 1:
         raise ConcurrentChange(f"instance {instance_id} was changed concurrently", instance_id=instance_id)
 
 
@@ -180,11 +197,11 @@ def save_user_tasks(
         for task_id in before - open_now
     ]
     if closed:
-        conn.execute(_CLOSE_TASK, closed)
+        _CLOSE_TASK.execute_many(conn, closed)
     new = [t for t in projection.user_tasks if t.id not in before]
     if not new:
         return
-    conn.execute(_INSERT_TASK, [_task_row(instance_id, t) for t in new])
+    _INSERT_TASK.execute_many(conn, [_task_row(instance_id, t) for t in new])
     candidates = [
         {"task_id": t.id, "kind": kind, "name": name}
         for t in new
@@ -192,7 +209,7 @@ def save_user_tasks(
         for name in dict.fromkeys(names)
     ]
     if candidates:
-        conn.execute(_INSERT_CANDIDATE, candidates)
+        _INSERT_CANDIDATE.execute_many(conn, candidates)
 
 
 def _task_row(instance_id: str, task: OpenTask) -> dict[str, Any]:
@@ -217,4 +234,4 @@ def _task_row(instance_id: str, task: OpenTask) -> dict[str, Any]:
 def insert_history(uow: UnitOfWork, events: list[dict[str, Any]]) -> None:
     """Append history events."""
     if events:
-        _conn(uow).execute(_INSERT_HISTORY, events)
+        _INSERT_HISTORY.execute_many(_conn(uow), events)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, RootTransaction
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -13,58 +13,72 @@ from .errors import ConcurrentChange, DatabaseUnavailable
 
 
 class UnitOfWork:
-    """`with UnitOfWork(db, write=True) as uow: ...; uow.commit()` — the only place that commits."""
+    """`with UnitOfWork(db, write=True) as uow: ...; uow.commit()` — the only place that commits.
+
+    The transaction lives on a Core connection: the step path runs prebuilt statements on it
+    directly, and an ORM session is bound to it only when a caller asks for one.
+    """
 
     def __init__(self, db: Database, write: bool = False) -> None:
         self.db = db
         self.write = write
         self.committed = False
-        self._session: Session | None = None
         self._connection: Connection | None = None
-
-    @property
-    def session(self) -> Session:
-        """The session of this unit of work."""
-        if self._session is None:
-            raise RuntimeError("unit of work used outside its `with` block")
-        return self._session
+        self._transaction: RootTransaction | None = None
+        self._session: Session | None = None
 
     @property
     def connection(self) -> Connection:
         """The transaction's connection, for Core statements on the hot path."""
         if self._connection is None:
-            self._connection = self.session.connection()
+            raise RuntimeError("unit of work used outside its `with` block")
         return self._connection
+
+    @property
+    def session(self) -> Session:
+        """An ORM session inside this unit of work's transaction."""
+        if self._session is None:
+            self._session = self.db.session(self.connection)
+        return self._session
 
     def __enter__(self) -> UnitOfWork:
         try:
-            self._session = self.db.session(self.write)
-        except OperationalError as exc:
+            self._connection = self.db.connect(self.write)
+            self._transaction = self._connection.begin()
+        except DBAPIError as exc:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
             raise _translate(exc) from exc
         return self
 
     def commit(self) -> None:
-        """Commit the transaction."""
+        """Commit the transaction (flushing the session first, if one was used)."""
+        if self._transaction is None:
+            raise RuntimeError("unit of work used outside its `with` block")
         try:
-            self.session.commit()
+            if self._session is not None:
+                self._session.flush()
+            self._transaction.commit()
         except DBAPIError as exc:
-            self.session.rollback()
+            self._transaction.rollback()
             raise _translate(exc) from exc
         self.committed = True
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        session = self._session
-        self._session = None
-        self._connection = None
-        if session is None:
+        connection, transaction, session = self._connection, self._transaction, self._session
+        self._connection = self._transaction = self._session = None
+        if connection is None:
             return
         try:
-            if not self.committed:
-                session.rollback()
+            if session is not None:
+                session.close()
+            if transaction is not None and transaction.is_active:
+                transaction.rollback()
         finally:
-            session.close()
+            connection.close()
         if isinstance(exc, DBAPIError):
             raise _translate(exc) from exc
 

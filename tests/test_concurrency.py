@@ -19,9 +19,7 @@ def test_concurrent_completions_of_one_task(database_url: str) -> None:
             barrier = threading.Barrier(2)
             outcomes: list[object] = []
 
-            def complete(
-                eng: Engine, who: str, barrier=barrier, task_id=task_id, outcomes=outcomes
-            ) -> None:
+            def complete(eng: Engine, who: str, barrier=barrier, task_id=task_id, outcomes=outcomes) -> None:
                 barrier.wait()
                 try:
                     outcomes.append(eng.tasks.complete(task_id, {"by": who})["status"])

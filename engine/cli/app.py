@@ -95,12 +95,23 @@ class FlowbridgeGroup(click.Group):
 
 
 @click.group(cls=FlowbridgeGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", "database_url", metavar="URL",
-              help="Database URL (else $FLOWBRIDGE_DATABASE_URL, else sqlite:///instance/flowbridge.sqlite3).")
-@click.option("--models", "models_path", metavar="PATH",
-              help="Models folder; its *.py files load as microflows (else $FLOWBRIDGE_MODELS, else ./bpmn).")
-@click.option("--microflows", metavar="MODULES",
-              help="Comma-separated microflow modules to import (else $FLOWBRIDGE_MICROFLOWS).")
+@click.option(
+    "--db",
+    "database_url",
+    metavar="URL",
+    help="Database URL (else $FLOWBRIDGE_DATABASE_URL, else sqlite:///instance/flowbridge.sqlite3).",
+)
+@click.option(
+    "--models",
+    "models_path",
+    metavar="PATH",
+    help="Models folder; its *.py files load as microflows (else $FLOWBRIDGE_MODELS, else ./bpmn).",
+)
+@click.option(
+    "--microflows",
+    metavar="MODULES",
+    help="Comma-separated microflow modules to import (else $FLOWBRIDGE_MICROFLOWS).",
+)
 @click.pass_context
 def main(
     ctx: click.Context, database_url: str | None, models_path: str | None, microflows: str | None

@@ -70,6 +70,8 @@ def definitions(app: App, as_json: bool) -> None:
         return
     table(
         ["KEY", "VERSION", "NAME", "FILE", "DEPLOYED"],
-        [[d["key"], str(d["version"]), d["name"] or "-", d["source_name"], timestamp(d["deployed_at"])]
-         for d in items],
+        [
+            [d["key"], str(d["version"]), d["name"] or "-", d["source_name"], timestamp(d["deployed_at"])]
+            for d in items
+        ],
     )

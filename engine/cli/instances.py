@@ -28,12 +28,24 @@ def echo_instance_line(instance: dict[str, Any]) -> None:
 @click.argument("key")
 @var_option
 @click.option("--business-key", metavar="K", help="A business key to find the instance by.")
-@click.option("--wait", "wait_seconds", type=click.FloatRange(min=0), default=0, metavar="S",
-              help="Accepted like the API's wait_seconds; start already returns at the first wait state.")
+@click.option(
+    "--wait",
+    "wait_seconds",
+    type=click.FloatRange(min=0),
+    default=0,
+    metavar="S",
+    help="Accepted like the API's wait_seconds; start already returns at the first wait state.",
+)
 @json_option
 @pass_app
-def start(app: App, key: str, variables: tuple[str, ...], business_key: str | None, wait_seconds: float,
-          as_json: bool) -> None:
+def start(
+    app: App,
+    key: str,
+    variables: tuple[str, ...],
+    business_key: str | None,
+    wait_seconds: float,
+    as_json: bool,
+) -> None:
     """Start an instance of process KEY (its latest version); prints its id and status."""
     values = parse_vars(variables)
     instance = app.engine().runtime.start(key, values, business_key=business_key)
@@ -50,8 +62,9 @@ def start(app: App, key: str, variables: tuple[str, ...], business_key: str | No
 @limit_option
 @json_option
 @pass_app
-def instances(app: App, status: str | None, key: str | None, business_key: str | None, limit: int,
-              as_json: bool) -> None:
+def instances(
+    app: App, status: str | None, key: str | None, business_key: str | None, limit: int, as_json: bool
+) -> None:
     """List process instances, newest first."""
     page = app.engine().runtime.list(key=key, status=status, business_key=business_key, limit=limit)
     if as_json:
@@ -62,8 +75,16 @@ def instances(app: App, status: str | None, key: str | None, business_key: str |
         return
     table(
         ["INSTANCE", "PROCESS", "STATUS", "BUSINESS KEY", "STARTED"],
-        [[i["id"], f"{i['key']} v{i['version']}", i["status"], i["business_key"] or "-",
-          f"{age(i['started_at'])} ago"] for i in page["items"]],
+        [
+            [
+                i["id"],
+                f"{i['key']} v{i['version']}",
+                i["status"],
+                i["business_key"] or "-",
+                f"{age(i['started_at'])} ago",
+            ]
+            for i in page["items"]
+        ],
     )
     more(len(page["items"]), page["total"])
 

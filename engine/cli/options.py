@@ -12,7 +12,7 @@ from .app import Refused
 
 VAR_HELP = (
     "Set variable NAME; repeatable. The value is read as JSON (42, true, null, [1,2], "
-    "{\"a\":1}, '\"text\"'); a value that is not valid JSON is taken as a plain string."
+    '{"a":1}, \'"text"\'); a value that is not valid JSON is taken as a plain string.'
 )
 
 FC = Callable[..., Any]
@@ -30,8 +30,9 @@ def json_option(func: FC) -> FC:
 
 def limit_option(func: FC) -> FC:
     """`--limit N`: the page size of a list (1..1000)."""
-    return click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True,
-                        help="Show at most this many.")(func)
+    return click.option(
+        "--limit", type=click.IntRange(1, 1000), default=50, show_default=True, help="Show at most this many."
+    )(func)
 
 
 def parse_vars(values: Sequence[str]) -> dict[str, Any]:

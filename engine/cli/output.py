@@ -75,9 +75,7 @@ def who(task: dict[str, Any]) -> str:
     return " ".join(parts) or "anyone"
 
 
-def task_table(
-    tasks: Sequence[dict[str, Any]], keys: dict[str, str] | None = None, indent: str = ""
-) -> None:
+def task_table(tasks: Sequence[dict[str, Any]], keys: dict[str, str] | None = None, indent: str = "") -> None:
     """The user-task table; with `keys` (instance id → process key) it names each task's instance."""
     headers = ["TASK", "INSTANCE", "PROCESS"] if keys is not None else ["TASK"]
     rows = []

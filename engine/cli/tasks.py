@@ -26,15 +26,20 @@ def process_keys(engine: Engine, tasks: list[dict[str, Any]]) -> dict[str, str]:
 
 
 @click.command(short_help="List open user tasks.")
-@click.option("--user", metavar="U", help="Only tasks U may work on: assigned to U, offered to U or "
-              "to one of the --group groups, or open to everyone.")
+@click.option(
+    "--user",
+    metavar="U",
+    help="Only tasks U may work on: assigned to U, offered to U or "
+    "to one of the --group groups, or open to everyone.",
+)
 @click.option("--group", "groups", multiple=True, metavar="G", help="A group of --user; repeatable.")
 @click.option("--instance", "instance_id", metavar="ID", help="Only tasks of this instance.")
 @limit_option
 @json_option
 @pass_app
-def tasks(app: App, user: str | None, groups: tuple[str, ...], instance_id: str | None, limit: int,
-          as_json: bool) -> None:
+def tasks(
+    app: App, user: str | None, groups: tuple[str, ...], instance_id: str | None, limit: int, as_json: bool
+) -> None:
     """List open user tasks, oldest first."""
     if groups and user is None:
         raise click.UsageError("--group needs --user (the groups are the user's)")
@@ -53,13 +58,23 @@ def tasks(app: App, user: str | None, groups: tuple[str, ...], instance_id: str 
 @click.command(short_help="Complete a user task.")
 @click.argument("task_id", metavar="TASK")
 @var_option
-@click.option("--user", metavar="U", help="Complete as U: refused unless the task is assigned or offered "
-              "to U or their groups (recorded in the history).")
+@click.option(
+    "--user",
+    metavar="U",
+    help="Complete as U: refused unless the task is assigned or offered "
+    "to U or their groups (recorded in the history).",
+)
 @click.option("--group", "groups", multiple=True, metavar="G", help="A group of --user; repeatable.")
 @json_option
 @pass_app
-def complete(app: App, task_id: str, variables: tuple[str, ...], user: str | None, groups: tuple[str, ...],
-             as_json: bool) -> None:
+def complete(
+    app: App,
+    task_id: str,
+    variables: tuple[str, ...],
+    user: str | None,
+    groups: tuple[str, ...],
+    as_json: bool,
+) -> None:
     """Complete user task TASK and run its instance to the next wait state."""
     if groups and user is None:
         raise click.UsageError("--group needs --user (the groups are the user's)")

@@ -26,6 +26,12 @@ class InvalidModel(InvalidInput):
     code = "invalid_model"
 
 
+class FormInvalid(InvalidInput):
+    """Values for a form break its fields' rules; `details["fields"]` maps field id to the problem."""
+
+    code = "form_invalid"
+
+
 class VariablesNotJson(InvalidInput):
     """A variable's value cannot be stored as JSON."""
 

@@ -50,6 +50,10 @@ class ProcessDefinition(Base):
     checksum: Mapped[str] = mapped_column(String(64))
     spec: Mapped[str] = mapped_column(Text)
     """The serialized SpiffWorkflow spec and its subprocess specs, stored once per version."""
+    dialect: Mapped[str] = mapped_column(String(16), default="bpmn", server_default="bpmn")
+    """The editor dialect the model was drawn in: camunda7, camunda8, spiff or bpmn."""
+    start_form: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """The form of the plain start event (engine.forms' description), shown to whoever starts it."""
     deployed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

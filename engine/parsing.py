@@ -18,7 +18,7 @@ from SpiffWorkflow.spiff.parser.task_spec import (
 )
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, UserTask
 
-from . import expressions
+from . import dialects, expressions, forms
 from .errors import InvalidModel
 from .specs import MicroflowTask
 from .xml import parse_xml
@@ -30,10 +30,6 @@ NSMAP = {
     "zeebe": ZEEBE_NS,
     "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
 }
-
-
-def _split(value: str | None) -> list[str]:
-    return [v.strip() for v in (value or "").split(",") if v.strip()]
 
 
 class FlowbridgeServiceTaskParser(ServiceTaskParser):
@@ -140,27 +136,65 @@ def _literal_or_expression(text: str) -> str:
 
 
 class FlowbridgeUserTaskParser(UserTaskParser):
-    """Adds the task's assignment (assignee, candidate users and groups) in every dialect."""
+    """Adds the task's assignment and form, in every dialect."""
 
     def parse_extensions(self, node: Any = None) -> dict[str, Any]:
         extensions: dict[str, Any] = super().parse_extensions(node)
         if node is None:
-            extensions["assignment"] = self._assignment()
+            extensions["assignment"] = assignment_of(self.node, self.lane, _dialect(self))
+            extensions["form"] = _form(self)
         return extensions
 
-    def _assignment(self) -> dict[str, Any]:
-        attr = self.node.get
-        assignment: dict[str, Any] = {
-            "assignee": attr(f"{{{CAMUNDA_NS}}}assignee"),
-            "candidate_users": _split(attr(f"{{{CAMUNDA_NS}}}candidateUsers")),
-            "candidate_groups": _split(attr(f"{{{CAMUNDA_NS}}}candidateGroups")),
-        }
-        zeebe = self.node.find(f".//{{{ZEEBE_NS}}}assignmentDefinition")
-        if zeebe is not None:
-            assignment["assignee"] = assignment["assignee"] or zeebe.get("assignee")
-            assignment["candidate_users"] += _split(zeebe.get("candidateUsers"))
-            assignment["candidate_groups"] += _split(zeebe.get("candidateGroups"))
-        return assignment
+
+def assignment_of(node: Any, lane: str | None, dialect: str) -> dict[str, Any]:
+    """A user task's assignee and candidates; each value a literal or {"python": source}.
+
+    Camunda's attributes and Zeebe's assignment definition name them; in SpiffArena and plain
+    BPMN models, where lanes are the way to say who does a task, an unassigned task in a lane
+    is offered to the group the lane names (SpiffArena's `lane_owners` variable may name users).
+    """
+    attr = node.get
+    assignee = attr(f"{{{CAMUNDA_NS}}}assignee")
+    users = _split(attr(f"{{{CAMUNDA_NS}}}candidateUsers"))
+    groups = _split(attr(f"{{{CAMUNDA_NS}}}candidateGroups"))
+    zeebe = node.find(f".//{{{ZEEBE_NS}}}assignmentDefinition")
+    if zeebe is not None:
+        assignee = assignee or zeebe.get("assignee")
+        users += _split(zeebe.get("candidateUsers"))
+        groups += _split(zeebe.get("candidateGroups"))
+    lane_group = lane if lane and dialect in ("spiff", "bpmn") and not (assignee or users or groups) else None
+    return {
+        "assignee": _value(assignee),
+        "candidate_users": [_value(u) for u in users],
+        "candidate_groups": [_value(g) for g in groups],
+        "lane": lane_group,
+    }
+
+
+def _value(text: str | None) -> Any:
+    """A literal stays a string; an expression becomes {"python": source}, translated once here."""
+    if text is None or not expressions.is_expression(text):
+        return text
+    return {"python": expressions.translate(text)}
+
+
+def _split(value: str | None) -> list[str]:
+    # A single expression may itself contain commas (a FEEL list), so it is not split.
+    if value is not None and expressions.is_expression(value):
+        return [value.strip()]
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def _dialect(task_parser: Any) -> str:
+    return dialects.dialect_of(task_parser.node.getroottree().getroot())
+
+
+def _form(task_parser: Any) -> dict[str, Any] | None:
+    parser = task_parser.process_parser.parser
+    process_node = task_parser.process_parser.node
+    return forms.parse_form(
+        task_parser.node, getattr(parser, "deployment_files", {}), task_parser.filename or "", process_node
+    )
 
 
 class FlowbridgeBusinessRuleTaskParser(BusinessRuleTaskParser):
@@ -189,12 +223,19 @@ class FlowbridgeBusinessRuleTaskParser(BusinessRuleTaskParser):
 class FlowbridgeParser(SpiffBpmnParser):
     """The Spiff parser with Flowbridge's dialect-aware service, user and business rule tasks."""
 
+    deployment_files: dict[str, bytes]
+    """Every file of the deployment by name: task parsers read linked form files from it."""
+
     OVERRIDE_PARSER_CLASSES = {
         **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
         full_tag("serviceTask"): (FlowbridgeServiceTaskParser, MicroflowTask),
         full_tag("userTask"): (FlowbridgeUserTaskParser, UserTask),
         full_tag("businessRuleTask"): (FlowbridgeBusinessRuleTaskParser, BusinessRuleTask),
     }
+
+
+RESOURCE_SUFFIXES = (".form", ".json")
+"""Files deployed beside models for their forms: Camunda form-js files and SpiffArena JSON schemas."""
 
 
 @dataclass
@@ -207,16 +248,21 @@ class ParsedProcess:
     source_xml: str
     spec: Any
     subprocess_specs: dict[str, Any]
+    dialect: str = "bpmn"
+    start_form: dict[str, Any] | None = None
     files: list[str] = field(default_factory=list)
-    """Names of every file the process needs (itself, called processes, DMN), for its checksum."""
+    """Names of every file the process needs (itself, called processes, DMN, forms), for its checksum."""
 
 
 def parse_files(files: dict[str, bytes]) -> list[ParsedProcess]:
-    """Parse BPMN and DMN files deployed together; raise InvalidModel naming file, line and reason."""
+    """Parse BPMN, DMN and form files deployed together; raise InvalidModel naming file, line and reason."""
     parser = FlowbridgeParser()
+    parser.deployment_files = files
+    originals: dict[str, Any] = {}
     decisions: dict[str, str] = {}
-    bpmn_names = []
     for name, data in files.items():
+        if name.lower().endswith(RESOURCE_SUFFIXES):
+            continue  # read by the forms of the tasks that name them
         tree = parse_xml(data, name)
         root = tree.getroot()
         try:
@@ -225,32 +271,37 @@ def parse_files(files: dict[str, bytes]) -> list[ParsedProcess]:
                 # Business rule task specs name the decision table their engine runs.
                 for table in root.iter("{*}decisionTable"):
                     decisions[table.get("id", "")] = name
+                for decision in root.iter("{*}decision"):
+                    decisions.setdefault(decision.get("id", ""), name)
             elif _local(root.tag) == "definitions":
-                parser.add_bpmn_xml(tree, filename=name)
-                bpmn_names.append(name)
+                _check_executable(root, name)
+                normalized, _dialect_name = dialects.normalize(tree, name)
+                originals[name] = tree
+                parser.add_bpmn_xml(normalized, filename=name)
             else:
                 raise InvalidModel(f"{name}: not a BPMN or DMN file (root element <{_local(root.tag)}>)")
         except SpiffWorkflowException as exc:
-            raise _invalid(exc, name) from exc
+            raise _invalid(exc, name, originals.get(name)) from exc
         except (KeyError, AttributeError, ValueError, TypeError) as exc:
             raise InvalidModel(f"{name}: cannot be parsed: {type(exc).__name__}: {exc}") from exc
-    if not bpmn_names:
-        return []
     processes = []
     for key in parser.get_process_ids():
         process_parser = parser.get_process_parser(key)
         source_name = process_parser.filename
+        original = originals.get(source_name)
         try:
+            _check_references(parser, key, decisions, source_name, original)
             spec = parser.get_spec(key)
             subprocess_specs = parser.get_subprocess_specs(key)
         except SpiffWorkflowException as exc:
-            raise _invalid(exc, source_name) from exc
+            raise _invalid(exc, source_name, original) from exc
         except (KeyError, AttributeError, ValueError, TypeError) as exc:
             raise InvalidModel(
                 f"{source_name}: process '{key}' cannot be parsed: {type(exc).__name__}: {exc}"
             ) from exc
         needed = {source_name} | {s.file for s in subprocess_specs.values() if getattr(s, "file", None)}
         needed |= {decisions[d] for d in _decision_refs(spec, subprocess_specs) if d in decisions}
+        needed |= _form_files(_process_tree(parser, key), files)
         processes.append(
             ParsedProcess(
                 key=key,
@@ -259,10 +310,92 @@ def parse_files(files: dict[str, bytes]) -> list[ParsedProcess]:
                 source_xml=files[source_name].decode("utf-8", errors="replace"),
                 spec=spec,
                 subprocess_specs=subprocess_specs,
+                dialect=dialects.dialect_of(original.getroot()) if original is not None else "bpmn",
+                start_form=_start_form(process_parser, files, source_name),
                 files=sorted(needed),
             )
         )
     return processes
+
+
+def _check_executable(root: Any, name: str) -> None:
+    """A BPMN file must hold an executable process; name the ones that are not."""
+    processes = root.findall(f"{{{dialects.BPMN_NS}}}process")
+    if any(p.get("isExecutable", "true").strip().lower() != "false" for p in processes):
+        return
+    if not processes:
+        raise InvalidModel(f"{name}: holds no process (a collaboration or diagram only)")
+    first = processes[0]
+    others = f" (nor are {len(processes) - 1} more)" if len(processes) > 1 else ""
+    raise InvalidModel(
+        f"{name}:{first.sourceline or '?'}: process '{first.get('id')}' is not executable "
+        f"(isExecutable=false){others}",
+        element=first.get("id"),
+    )
+
+
+def _check_references(
+    parser: FlowbridgeParser, key: str, decisions: dict[str, str], source_name: str, original: Any
+) -> None:
+    """Called processes and decisions must be in this deployment (or its files); name what is missing."""
+    known = set(parser.process_parsers)
+    for process_parser in _process_tree(parser, key):
+        for node in process_parser.node.iter("{*}callActivity"):
+            called = node.get("calledElement") or _zeebe_called(node)
+            if called and called not in known:
+                raise _missing(node, source_name, f"call activity calls process '{called}'", "its BPMN file")
+        for node in process_parser.node.iter("{*}businessRuleTask"):
+            ref = FlowbridgeBusinessRuleTaskParser.get_decision_ref(node)
+            if ref and ref not in decisions:
+                what = f"business rule task calls decision '{ref}'"
+                raise _missing(node, source_name, what, "its DMN file")
+
+
+def _process_tree(parser: FlowbridgeParser, key: str) -> list[Any]:
+    """The process parser of `key` and of every process it calls, each once."""
+    seen: dict[str, Any] = {}
+    todo = [key]
+    while todo:
+        current = todo.pop()
+        process_parser = parser.process_parsers.get(current)
+        if current in seen or process_parser is None:
+            continue
+        seen[current] = process_parser
+        todo.extend(n.get("calledElement") or "" for n in process_parser.node.iter("{*}callActivity"))
+    return list(seen.values())
+
+
+def _form_files(process_parsers: list[Any], files: dict[str, bytes]) -> set[str]:
+    """The form files the user tasks and start events of these processes link."""
+    needed: set[str] = set()
+    for process_parser in process_parsers:
+        for node in process_parser.node.iter("{*}userTask", "{*}startEvent"):
+            needed.update(f for f in forms.form_files(node, process_parser.node, files) if f in files)
+    return needed
+
+
+def _zeebe_called(node: Any) -> str | None:
+    called = node.find(f".//{{{ZEEBE_NS}}}calledElement")
+    return called.get("processId") if called is not None else None
+
+
+def _missing(node: Any, source_name: str, what: str, remedy: str) -> InvalidModel:
+    line = node.sourceline or "?"
+    element = node.get("id")
+    return InvalidModel(
+        f"{source_name}:{line}: {_local(node.tag)} '{element}': {what}, which is not in this deployment "
+        f"(deploy {remedy} with the model)",
+        line=line,
+        element=element,
+    )
+
+
+def _start_form(process_parser: Any, files: dict[str, bytes], source_name: str) -> dict[str, Any] | None:
+    """The form of the process's (first plain) start event, shown when someone starts it."""
+    for start in process_parser.node.findall("{*}startEvent"):
+        if len(start) == 0 or not any(_local(c.tag).endswith("EventDefinition") for c in start):
+            return forms.parse_form(start, files, source_name, process_parser.node)
+    return None
 
 
 def _decision_refs(spec: Any, subprocess_specs: dict[str, Any]) -> set[str]:
@@ -275,15 +408,49 @@ def _decision_refs(spec: Any, subprocess_specs: dict[str, Any]) -> set[str]:
     return refs
 
 
-def _local(tag: str) -> str:
-    return etree.QName(tag).localname
+def _local(tag: Any) -> str:
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
 
 
-def _invalid(exc: SpiffWorkflowException, filename: str) -> InvalidModel:
-    line = getattr(exc, "line_number", "") or "?"
-    element = getattr(exc, "id", "") or getattr(exc, "name", "")
-    where = f" (element '{element}')" if element else ""
+_PLAINER = {
+    "Non-default exclusive outgoing sequence flow without condition": (
+        "this flow leaves an exclusive gateway without a condition and is not its default flow"
+    ),
+    "Exactly one start event is required in a SubWorkflow Task; found": (
+        "a subprocess needs exactly one start event; it has"
+    ),
+    'No "calledElement" attribute for Call Activity': (
+        "call activity names no process to call (calledElement)"
+    ),
+    "A multiinstance task must specify a cardinality or a loop input data reference": (
+        "multi-instance activity names neither a cardinality nor a collection to loop over"
+    ),
+}
+"""SpiffWorkflow's parse errors, said the way a modeller reads them."""
+
+
+def _invalid(exc: SpiffWorkflowException, filename: str, original: Any = None) -> InvalidModel:
+    cause: BaseException | None = exc
+    while cause is not None:
+        # Our own refusals (forms, expressions) raised inside SpiffWorkflow's parser come out wrapped.
+        if isinstance(cause, InvalidModel):
+            return cause
+        cause = cause.__cause__ or cause.__context__
+    element = getattr(exc, "id", "") or ""
+    line: Any = getattr(exc, "line_number", "") or ""
+    if not line and element and original is not None:
+        found = original.getroot().xpath("//*[@id=$id]", id=element)
+        line = found[0].sourceline if found else ""
+    kind = (getattr(exc, "tag", "") or "element").split(":")[-1]
     message = str(exc).split("\n")[0]
     if message.startswith("ValidationException"):
         message = message.split(":", 1)[-1].strip()
-    return InvalidModel(f"{filename}:{line}: {message}{where}", line=line, element=element or None)
+    message = message.rstrip(". ")
+    for spiff_says, we_say in _PLAINER.items():
+        if message.startswith(spiff_says):
+            message = we_say + message[len(spiff_says) :]
+            break
+    where = f"{kind} '{element}': " if element else ""
+    return InvalidModel(
+        f"{filename}:{line or '?'}: {where}{message}", line=line or None, element=element or None
+    )

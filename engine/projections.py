@@ -8,7 +8,6 @@ from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
 
-from . import expressions
 from .errors import StepFailed
 from .variables import check_json
 
@@ -110,39 +109,55 @@ def _jsonable(value: Any) -> Any:
 
 def _open_task(task: Any) -> OpenTask:
     spec = task.task_spec
-    assignment = spec.extensions.get("assignment", {}) if isinstance(spec.extensions, dict) else {}
+    extensions = spec.extensions if isinstance(spec.extensions, dict) else {}
+    assignment = extensions.get("assignment") or {}
+    users = _evaluate_list(task, assignment.get("candidate_users", []))
+    groups = _evaluate_list(task, assignment.get("candidate_groups", []))
+    lane = assignment.get("lane")
+    if lane:
+        # SpiffArena: `lane_owners` maps a lane to the users who own it; else the lane is a group.
+        owners = task.data.get("lane_owners")
+        named = owners.get(lane) if isinstance(owners, dict) else None
+        if isinstance(named, list) and named:
+            users = [str(u) for u in named]
+        else:
+            groups = [lane]
     return OpenTask(
         id=str(task.id),
         element_id=spec.bpmn_id,
         name=spec.bpmn_name,
         lane=spec.lane,
         assignee=_evaluate(task, assignment.get("assignee")),
-        candidate_users=_evaluate_list(task, assignment.get("candidate_users", [])),
-        candidate_groups=_evaluate_list(task, assignment.get("candidate_groups", [])),
-        form=None,
+        candidate_users=users,
+        candidate_groups=groups,
+        form=extensions.get("form"),
         variables=_visible(task.data),
         created_at=datetime.fromtimestamp(task.last_state_change, UTC),
     )
 
 
-def _evaluate(task: Any, value: str | None) -> str | None:
-    """An assignment value: literal, or an expression over the task's variables."""
-    if value is None or not expressions.is_expression(value):
+def _evaluate(task: Any, value: Any) -> str | None:
+    """An assignment value: a literal, or {"python": source} translated at deploy time."""
+    if value is None or isinstance(value, str):
         return value
-    source = expressions.to_python(value)
+    source = value.get("python") if isinstance(value, dict) else None
+    if source is None:
+        return None
     try:
         result = task.workflow.script_engine.evaluate(task, source)
     except Exception as exc:
         raise StepFailed(
-            f"user task '{task.task_spec.bpmn_id}': assignment expression {value!r} failed: {exc}"
+            f"user task '{task.task_spec.bpmn_id}': assignment expression {source!r} failed: {exc}"
         ) from exc
+    if isinstance(result, list):
+        return ",".join(str(r) for r in result if r is not None) or None
     return None if result is None else str(result)
 
 
-def _evaluate_list(task: Any, values: list[str]) -> list[str]:
+def _evaluate_list(task: Any, values: list[Any]) -> list[str]:
     out: list[str] = []
     for value in values:
         result = _evaluate(task, value)
         if result:
             out.extend(v.strip() for v in result.split(",") if v.strip())
-    return out
+    return list(dict.fromkeys(out))

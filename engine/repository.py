@@ -78,6 +78,8 @@ class RepositoryService:
                     source_xml=process.source_xml,
                     checksum=checksum,
                     spec=self.codec.dump_spec(process.spec, process.subprocess_specs),
+                    dialect=process.dialect,
+                    start_form=process.start_form,
                     deployed_at=utcnow(),
                 )
                 uow.session.add(row)
@@ -145,5 +147,7 @@ def _definition_dict(row: ProcessDefinition) -> dict[str, Any]:
         "version": row.version,
         "name": row.name,
         "source_name": row.source_name,
+        "dialect": row.dialect,
+        "start_form": row.start_form,
         "deployed_at": row.deployed_at.isoformat(),
     }

@@ -29,6 +29,7 @@ from .errors import (
     StepFailed,
     TaskAlreadyCompleted,
 )
+from .forms import validate as validate_form
 from .history import StepRecord
 from .microflows import MicroflowRegistry
 from .models import ProcessInstance, UserTask, utcnow
@@ -160,19 +161,28 @@ class RuntimeService:
             if task is None or not task.has_state(TaskState.READY):
                 raise TaskAlreadyCompleted(f"task {task_id} is already closed", task_id=task_id)
             spec = task.task_spec
+            extensions = spec.extensions if isinstance(spec.extensions, dict) else {}
+            values = validate_form(extensions.get("form"), variables, current=task.data)
             record.add(
                 "user_task_completed",
                 element_id=spec.bpmn_id,
                 element_name=spec.bpmn_name,
                 element_type=spec.description,
                 task_id=task_id,
-                data={"variables": variables},
+                data={"variables": values},
             )
-            task.data.update(variables)
+            task.data.update(values)
             task.run()
             return task_id
 
         return self._step(lock, apply, user)
+
+    def fire_timers(self, instance_id: str) -> dict[str, Any]:
+        """Fire the instance's timers that are due, and run the flow on to its next wait state.
+
+        Every step fires due timers; this is the step a timer's due time asks for.
+        """
+        return self._step(instance_id, lambda _wf, _record: None, None)
 
     def _step(
         self,
@@ -248,7 +258,7 @@ class RuntimeService:
         try:
             apply(workflow, record)
             rounds = 0
-            while workflow._do_engine_steps():
+            while workflow._do_engine_steps() or _fire_due_timers(workflow):
                 rounds += 1
                 if rounds % PRUNE_EVERY_ROUNDS == 0:
                     record.collect(workflow)
@@ -258,7 +268,6 @@ class RuntimeService:
                         f"the flow ran {MAX_ENGINE_ROUNDS} rounds of automatic tasks without waiting "
                         "(an endless loop?)"
                     )
-            workflow.refresh_timers()
             record.collect(workflow)
             prune(workflow)
             projection = project(workflow)
@@ -343,6 +352,14 @@ def _row_dict(row: ProcessInstance) -> dict[str, Any]:
             "ended_at",
         )
     }
+
+
+def _fire_due_timers(workflow: Any) -> bool:
+    """Make timers whose time has come ready and run what follows; True if anything ran."""
+    if not workflow.waiting_events():
+        return False
+    workflow.refresh_timers()
+    return bool(workflow._do_engine_steps())
 
 
 def _find_task(workflow: Any, task_id: str) -> Any:

@@ -9,6 +9,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnviron
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition
 
+from . import expressions
 from .errors import EngineError, MicroflowFailed, NotFound
 from .microflows import BpmnError, CallContext, MicroflowRegistry
 from .variables import check_json
@@ -21,7 +22,8 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
     """
 
     def __init__(self, registry: MicroflowRegistry, instance_id: str) -> None:
-        super().__init__(environment=TaskDataEnvironment())
+        # Translated JUEL and FEEL expressions call their helpers by name.
+        super().__init__(environment=TaskDataEnvironment(dict(expressions.FUNCTIONS)))
         self.registry = registry
         self.instance_id = instance_id
 

@@ -7,11 +7,13 @@ import json
 import pytest
 from sqlalchemy import select
 
-from engine import Engine, InvalidInput, InvalidModel
+from engine import Engine, InvalidModel
 from engine.models import ProcessInstance
 from engine.uow import UnitOfWork
 
 from .conftest import MODELS, complete, deploy
+
+EXAMPLES = MODELS.parent.parent / "bpmn"
 
 
 @pytest.mark.parametrize("name", ["xxe.bpmn", "billion_laughs.bpmn"])
@@ -27,7 +29,9 @@ def test_malformed_xml_names_file_and_line(engine: Engine) -> None:
 
 def test_a_file_without_executable_process_is_refused(engine: Engine) -> None:
     xml = (MODELS / "script.bpmn").read_bytes().replace(b'isExecutable="true"', b'isExecutable="false"')
-    with pytest.raises(InvalidInput, match="no executable process"):
+    with pytest.raises(
+        InvalidModel, match=r"script.bpmn:\d+: process '\w+' is not executable \(isExecutable=false\)"
+    ):
         engine.repository.deploy({"script.bpmn": xml})
 
 
@@ -100,3 +104,43 @@ def test_a_changed_dmn_table_makes_a_new_version(engine: Engine) -> None:
     )[0]
     assert (first.version, second.version) == (1, 2)
     assert engine.runtime.start("dmn_rule", {"amount": 5000})["variables"]["discount"] == 12
+
+
+# -- several files deployed together -----------------------------------------------------------
+
+
+def test_a_missing_called_process_is_named(engine: Engine) -> None:
+    with pytest.raises(
+        InvalidModel, match=r"call_parent.bpmn:\d+: callActivity 'call': .*'call_child'.*not in"
+    ):
+        engine.repository.deploy({"call_parent.bpmn": (MODELS / "call_parent.bpmn").read_bytes()})
+    deployed = {d.key for d in deploy(engine, "call_parent.bpmn", "call_child.bpmn")}
+    assert deployed == {"call_parent", "call_child"}
+
+
+def test_a_missing_decision_is_named(engine: Engine) -> None:
+    with pytest.raises(InvalidModel, match=r"decision 'discount_decision', which is not in this deployment"):
+        engine.repository.deploy({"dmn_rule.bpmn": (MODELS / "dmn_rule.bpmn").read_bytes()})
+
+
+def test_a_missing_form_file_is_named(engine: Engine) -> None:
+    model = (EXAMPLES / "order_camunda8.bpmn").read_bytes()
+    with pytest.raises(InvalidModel, match=r"order_camunda8.bpmn: user task 'enter_order' links form"):
+        engine.repository.deploy({"order_camunda8.bpmn": model})
+
+
+def test_a_changed_form_file_makes_a_new_version_of_its_process_only(engine: Engine) -> None:
+    names = [
+        "order_camunda8.bpmn",
+        "order_camunda8_enter.form",
+        "order_camunda8_approve.form",
+        "hello_task.bpmn",
+    ]
+    files = {n: (EXAMPLES / n).read_bytes() for n in names}
+    first = {d.key: d.version for d in engine.repository.deploy(files)}
+    files["order_camunda8_enter.form"] = files["order_camunda8_enter.form"].replace(
+        b'"Customer"', b'"Client"'
+    )
+    again = {d.key: (d.version, d.created) for d in engine.repository.deploy(files)}
+    assert first == {"order_camunda8": 1, "hello_task": 1}
+    assert again == {"order_camunda8": (2, True), "hello_task": (1, False)}

@@ -10,8 +10,8 @@ from .app import App, Refused, pass_app
 from .options import json_option
 from .output import echo_json, table, timestamp
 
-MODEL_SUFFIXES = (".bpmn", ".dmn")
-"""Files a folder contributes to a deployment."""
+MODEL_SUFFIXES = (".bpmn", ".dmn", ".form", ".json")
+"""Files a folder contributes to a deployment: models, and the form files their tasks link."""
 
 
 def collect(paths: tuple[str, ...]) -> dict[str, bytes]:

@@ -1,0 +1,528 @@
+"""User task and start event forms: the three editors' dialects read into one description.
+
+`parse_form` runs at deploy time and raises InvalidModel for a missing or broken form file; `validate`
+(from `engine.form_validation`) checks the values a user submits against the description.
+
+The description is a JSON-serializable dict::
+
+    {
+      "source": "camunda7" | "camunda8" | "spiff",
+      "key": str | None,         # the form reference as written in the model: camunda:formKey / formRef,
+                                 # zeebe formId / formKey / externalReference, or Spiff's schema file name
+      "fields": [{
+          "id": str,             # the variable; form-js group paths and dotted keys give "a.b"
+          "label": str,          # falls back to the id
+          "type": "string" | "text" | "integer" | "number" | "boolean" | "date" | "datetime" | "enum",
+          "default": Any | None, # dates as ISO strings ("2024-05-31", "2024-05-31T12:00:00")
+          "required": bool,
+          "readonly": bool,
+          "options": [{"value": Any, "label": str}] | None,  # enum only; None = options known only at
+                                                             # run time (form-js valuesKey/valuesExpression)
+          "multiple": bool,      # enum holding a list of options (form-js checklist/taglist, array schema)
+          "validation": {"min": num, "max": num, "minlength": int, "maxlength": int, "pattern": str},
+                                 # only the rules that are set; patterns are unanchored (like RegExp.test)
+      }],
+      "schema": dict | None,     # SpiffArena: the JSON schema as deployed
+      "ui_schema": dict | None,  # SpiffArena: the UI schema as deployed
+      "components": list | None, # form-js (Camunda 8, Camunda 7 formRef): the original components
+    }
+
+Option values are text except where a JSON schema enumerates numbers or booleans. Only the top level of a
+form becomes fields: nested objects and arrays (other than arrays of options) of a JSON schema, and form-js
+dynamic lists, tables, file pickers and expression fields stay in "schema" / "components" for a renderer.
+Camunda 7 embedded or external forms (`camunda:formKey` without formData) and Camunda 8 custom form keys
+cannot be rendered here: their description has the key and no fields. A Camunda 7 date field's default is
+read with its `datePattern` (Camunda's default dd/MM/yyyy) and stored as ISO; submitted dates are ISO.
+Default values that are expressions (`${...}`) become None.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, NoReturn
+
+from lxml import etree
+
+from .errors import InvalidModel
+from .form_validation import ValueBroken, as_number, coerce, new_field, validate
+
+__all__ = ["form_files", "parse_form", "validate"]
+
+# The same namespaces as engine.parsing, which imports this module (so no import back).
+CAMUNDA = "{http://camunda.org/schema/1.0/bpmn}"
+ZEEBE = "{http://camunda.org/schema/zeebe/1.0}"
+SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
+
+_CAMUNDA7_TYPES = {
+    "string": "string",
+    "double": "number",
+    "boolean": "boolean",
+    "date": "date",
+    "enum": "enum",
+}
+_CAMUNDA7_TYPES |= dict.fromkeys(("long", "integer", "short"), "integer")
+_FORMJS_TYPES = {"textfield": "string", "textarea": "text", "number": "number", "checkbox": "boolean"}
+_FORMJS_TYPES |= dict.fromkeys(("select", "radio", "checklist", "taglist"), "enum") | {"datetime": "date"}
+# Loose on purpose: the browser's own check is stricter; these only stop plain mistakes server-side.
+_FORMJS_PATTERNS = {"email": r"^[^\s@]+@[^\s@]+\.[^\s@]+$", "phone": r"^\+?[0-9 ()./-]{5,}$"}
+_FORMJS_RULES = {"min": "min", "max": "max", "minLength": "minlength", "maxLength": "maxlength"}
+_SCHEMA_RULES = {"minimum": "min", "maximum": "max", "minLength": "minlength", "maxLength": "maxlength"}
+_JAVA_DATE = {"yyyy": "%Y", "yy": "%y", "MM": "%m", "dd": "%d", "HH": "%H", "mm": "%M", "ss": "%S"}
+_EMBEDDED = "camunda-forms:bpmn:"
+_DEPLOYMENT = "camunda-forms:deployment:"
+
+
+def parse_form(
+    node: etree._Element,
+    files: Mapping[str, bytes],
+    source_name: str,
+    process_node: etree._Element | None = None,
+) -> dict[str, Any] | None:
+    """The form description of a userTask or startEvent element, or None when it has no form.
+
+    `files` are all files of the deployment by name; `source_name` is the BPMN file's name; `process_node`
+    is the enclosing <process> (found from `node` when not given). Raises InvalidModel naming the file, the
+    element and the missing or broken form file.
+    """
+    ctx = _Context(node, files, source_name, process_node)
+    for reader in (_spiff_form, _zeebe_form, _camunda7_form):
+        form = reader(ctx)
+        if form is not None:
+            _check_fields(ctx, form["fields"])
+            return form
+    return None
+
+
+def form_files(
+    node: etree._Element,
+    process_node: etree._Element | None = None,
+    files: Mapping[str, bytes] | None = None,
+) -> list[str]:
+    """Names of the deployment files a task's form needs (for the process checksum).
+
+    Without `files`, linked form-js forms are named by their form id; with them, ids and base names are
+    resolved to the deployed file names (left as written when nothing matches).
+    """
+    ext = node.find("{*}extensionElements")
+    props = _spiff_properties(ext)
+    names = [props[p] for p in ("formJsonSchemaFilename", "formUiSchemaFilename") if props.get(p)]
+    definition = ext.find(f"{ZEEBE}formDefinition") if ext is not None else None
+    form_id = definition.get("formId") if definition is not None else None
+    form_id = form_id or node.get(f"{CAMUNDA}formRef")
+    key = node.get(f"{CAMUNDA}formKey") or ""
+    if key.startswith(_DEPLOYMENT):
+        names.append(key.removeprefix(_DEPLOYMENT))
+    if files is None:
+        return names + ([form_id] if form_id else [])
+    resolved = [(found[0] if len(found := _find_files(name, files, None)) == 1 else name) for name in names]
+    if form_id:
+        resolved.append(next((name for name, _ in _linked_forms(form_id, files, None)), form_id))
+    return resolved
+
+
+class _Context:
+    """The element being read, the deployment's files, and how to name both in a refusal."""
+
+    def __init__(
+        self,
+        node: etree._Element,
+        files: Mapping[str, bytes],
+        source_name: str,
+        process_node: etree._Element | None,
+    ) -> None:
+        self.node = node
+        self.files = files
+        self.source_name = source_name
+        self.ext = node.find("{*}extensionElements")
+        if process_node is None:
+            process_node = next((a for a in node.iterancestors() if _local(a) == "process"), None)
+        self.process_node = process_node
+
+    def fail(self, problem: str) -> NoReturn:
+        element = self.node.get("id") or "?"
+        kind = re.sub(r"(?<!^)(?=[A-Z])", " ", _local(self.node)).lower()
+        raise InvalidModel(
+            f"{self.source_name}: {kind} '{element}' {problem}", element=element, line=self.node.sourceline
+        )
+
+    def file(self, name: str, what: str) -> str:
+        found = _find_files(name, self.files, self.source_name)
+        if not found:
+            self.fail(f"names {what} '{name}', but no such file was deployed")
+        if len(found) > 1:
+            self.fail(f"names {what} '{name}', but several deployed files have that name: {', '.join(found)}")
+        return found[0]
+
+    def json_file(self, name: str) -> dict[str, Any]:
+        return self.json(self.files[name], f"form file '{name}'")
+
+    def json(self, data: bytes | str, what: str) -> dict[str, Any]:
+        try:
+            doc = json.loads(data)
+        except json.JSONDecodeError as exc:
+            self.fail(
+                f"uses {what}, which is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+            )
+        except (ValueError, RecursionError) as exc:  # undecodable bytes, absurd nesting
+            self.fail(f"uses {what}, which is not valid JSON: {exc}")
+        if not isinstance(doc, dict):
+            self.fail(f"uses {what}, which holds a JSON {type(doc).__name__}, not an object")
+        return doc
+
+    def linked_form(self, form_id: str) -> tuple[str, dict[str, Any]]:
+        found = _linked_forms(form_id, self.files, self)
+        if not found:
+            self.fail(f"links form '{form_id}', but no .form file with that id was deployed")
+        if len(found) > 1:
+            names = ", ".join(name for name, _ in found)
+            self.fail(f"links form '{form_id}', but several .form files have that id: {names}")
+        return found[0]
+
+
+def _spiff_form(ctx: _Context) -> dict[str, Any] | None:
+    props = _spiff_properties(ctx.ext)
+    schema_name = props.get("formJsonSchemaFilename")
+    if not schema_name:
+        return None
+    schema = ctx.json_file(ctx.file(schema_name, "form schema file"))
+    ui_name = props.get("formUiSchemaFilename")
+    ui_schema = ctx.json_file(ctx.file(ui_name, "form UI schema file")) if ui_name else None
+    fields = _schema_fields(schema, ui_schema or {})
+    return _form("spiff", schema_name, fields, schema=schema, ui_schema=ui_schema)
+
+
+def _zeebe_form(ctx: _Context) -> dict[str, Any] | None:
+    definition = ctx.ext.find(f"{ZEEBE}formDefinition") if ctx.ext is not None else None
+    if definition is None:
+        return None
+    form_id, form_key = definition.get("formId"), definition.get("formKey")
+    if form_id:
+        name, doc = ctx.linked_form(form_id)
+        return _formjs_form(ctx, "camunda8", form_id, doc, f"form file '{name}'")
+    if form_key and form_key.startswith(_EMBEDDED):
+        embedded_id = form_key.removeprefix(_EMBEDDED)
+        holder = ctx.process_node.find("{*}extensionElements") if ctx.process_node is not None else None
+        forms = holder.findall(f"{ZEEBE}userTaskForm") if holder is not None else []
+        element = next((f for f in forms if f.get("id") == embedded_id), None)
+        if element is None:
+            ctx.fail(
+                f"uses embedded form '{embedded_id}', but its process has no zeebe:userTaskForm with that id"
+            )
+        what = f"zeebe:userTaskForm '{embedded_id}'"
+        return _formjs_form(ctx, "camunda8", form_key, ctx.json(element.text or "", what), what)
+    reference = form_key or definition.get("externalReference")
+    return _form("camunda8", reference, []) if reference else None
+
+
+def _camunda7_form(ctx: _Context) -> dict[str, Any] | None:
+    form_ref, form_key = ctx.node.get(f"{CAMUNDA}formRef"), ctx.node.get(f"{CAMUNDA}formKey")
+    if form_ref:
+        name, doc = ctx.linked_form(form_ref)
+        return _formjs_form(ctx, "camunda7", form_ref, doc, f"form file '{name}'")
+    if form_key and form_key.startswith(_DEPLOYMENT):
+        name = ctx.file(form_key.removeprefix(_DEPLOYMENT), "form file")
+        return _formjs_form(ctx, "camunda7", form_key, ctx.json_file(name), f"form file '{name}'")
+    form_data = ctx.ext.find(f"{CAMUNDA}formData") if ctx.ext is not None else None
+    if form_data is not None:
+        fields = [_camunda7_field(ctx, f) for f in form_data.findall(f"{CAMUNDA}formField")]
+        return _form("camunda7", form_key, fields)
+    return _form("camunda7", form_key, []) if form_key else None
+
+
+def _camunda7_field(ctx: _Context, element: etree._Element) -> dict[str, Any]:
+    fid = element.get("id")
+    if not fid:
+        ctx.fail("has a camunda:formField without an id")
+    kind = _CAMUNDA7_TYPES.get(element.get("type") or "string", "string")
+    date_pattern = element.get("datePattern") or element.get(f"{CAMUNDA}datePattern") or "dd/MM/yyyy"
+    if kind == "date" and re.search(r"[Hhkms]", date_pattern):
+        kind = "datetime"
+    options = None
+    if kind == "enum":
+        options = [
+            {"value": v.get("id") or "", "label": v.get("name") or v.get("id") or ""}
+            for v in element.findall(f"{CAMUNDA}value")
+        ]
+    field = new_field(fid, element.get("label"), kind, options=options)
+    rules = field["validation"]
+    for constraint in element.findall(f"{CAMUNDA}validation/{CAMUNDA}constraint"):
+        name, config = constraint.get("name"), constraint.get("config")
+        if name in ("required", "readonly"):
+            field[name] = (config or "true").strip().lower() != "false"
+        elif name in ("minlength", "maxlength", "min", "max"):
+            number = as_number(config)
+            if number is None or (name.endswith("length") and not isinstance(number, int)):
+                ctx.fail(f"has form field '{fid}' whose {name} constraint needs a number, not {config!r}")
+            rules[name] = number
+        elif name == "pattern" and config:
+            rules["pattern"] = config
+    field["default"] = _camunda7_default(ctx, field, element.get("defaultValue"), date_pattern)
+    return field
+
+
+def _camunda7_default(ctx: _Context, field: dict[str, Any], raw: str | None, date_pattern: str) -> Any:
+    if raw is None or raw == "" or re.match(r"\s*[$#]\{", raw):
+        return None
+    if field["type"] in ("date", "datetime"):
+        fmt = re.sub("yyyy|yy|MM|dd|HH|mm|ss", lambda m: _JAVA_DATE[m.group()], date_pattern)
+        try:
+            parsed = datetime.strptime(raw.strip(), fmt)
+        except ValueError:
+            pass  # perhaps ISO already; coerce() decides below
+        else:
+            return parsed.date().isoformat() if field["type"] == "date" else parsed.isoformat()
+    try:
+        return coerce(field, raw)
+    except ValueBroken as exc:
+        ctx.fail(f"has form field '{field['id']}' whose default value {raw!r} {exc}")
+
+
+def _formjs_form(ctx: _Context, source: str, key: str, doc: dict[str, Any], what: str) -> dict[str, Any]:
+    components = doc.get("components")
+    if not isinstance(components, list):
+        ctx.fail(f'uses {what}, which has no "components" list')
+    fields: list[dict[str, Any]] = []
+    _formjs_walk(components, "", fields)
+    return _form(source, key, fields, components=components)
+
+
+def _formjs_walk(components: list[Any], prefix: str, fields: list[dict[str, Any]]) -> None:
+    for component in components:
+        if not isinstance(component, dict):
+            continue
+        kind, children = component.get("type"), component.get("components")
+        if isinstance(children, list) and kind not in ("dynamiclist", "table"):
+            # Groups (and pages) bind their children under their own `path`, which may be empty.
+            _formjs_walk(children, _join(prefix, component.get("path")), fields)
+            continue
+        key = component.get("key")
+        if isinstance(key, str) and key and kind in _FORMJS_TYPES:
+            fields.append(_formjs_field(component, _join(prefix, key)))
+
+
+def _formjs_field(component: dict[str, Any], fid: str) -> dict[str, Any]:
+    kind = component["type"]
+    field_type = _FORMJS_TYPES[kind]
+    if kind == "number" and component.get("decimalDigits") == 0:
+        field_type = "integer"
+    if kind == "datetime":
+        # form-js's "time" subtype has no type of its own here; it is validated as text.
+        field_type = {"date": "date", "datetime": "datetime"}.get(
+            component.get("subtype") or "date", "string"
+        )
+    label = component.get("label") or component.get("dateLabel") or component.get("timeLabel")
+    values = component.get("values")
+    options = None
+    if field_type == "enum" and isinstance(values, list):
+        options = [
+            {"value": v.get("value"), "label": str(v.get("label") or v.get("value"))}
+            for v in values
+            if isinstance(v, dict)
+        ]
+    field = new_field(
+        fid,
+        label,
+        field_type,
+        default=component.get("defaultValue"),
+        # readonly / disabled may be FEEL expressions ("=..."), known only at run time: not enforced.
+        readonly=component.get("readonly") is True or component.get("disabled") is True,
+        options=options,
+        multiple=kind in ("checklist", "taglist"),
+    )
+    checks = component["validate"] if isinstance(component.get("validate"), dict) else {}
+    field["required"] = checks.get("required") is True
+    _copy_rules(field, checks, _FORMJS_RULES)
+    if "pattern" not in field["validation"] and checks.get("validationType") in _FORMJS_PATTERNS:
+        field["validation"]["pattern"] = _FORMJS_PATTERNS[checks["validationType"]]
+    return field
+
+
+def _schema_fields(schema: dict[str, Any], ui_schema: dict[str, Any]) -> list[dict[str, Any]]:
+    properties = schema.get("properties")
+    if not isinstance(properties, dict):
+        return []
+    required = schema["required"] if isinstance(schema.get("required"), list) else []
+    fields = []
+    for name in _ui_ordered(list(properties), ui_schema.get("ui:order")):
+        prop, ui = properties[name], ui_schema.get(name)
+        if isinstance(prop, dict):
+            field = _schema_field(name, prop, ui if isinstance(ui, dict) else {}, name in required)
+            if field is not None:
+                fields.append(field)
+    return fields
+
+
+def _schema_field(
+    name: str, prop: dict[str, Any], ui: dict[str, Any], required: bool
+) -> dict[str, Any] | None:
+    declared = prop.get("type")
+    if isinstance(declared, list):
+        declared = next((t for t in declared if t != "null"), None)
+    widget = _ui_option(ui, "widget")
+    options, multiple = _schema_options(prop), False
+    if declared == "array":
+        items = prop.get("items")
+        options = _schema_options(items) if isinstance(items, dict) else None
+        if options is None:
+            return None
+        multiple = True
+    if options is not None:
+        kind = "enum"
+    elif declared == "string":
+        formats = {"date": "date", "date-time": "datetime", "datetime": "datetime"}
+        kind = formats.get(prop.get("format") or "") or formats.get(widget or "") or "string"
+        kind = "text" if kind == "string" and widget == "textarea" else kind
+    elif declared in ("integer", "number", "boolean"):
+        kind = declared
+    else:
+        return None
+    label = _ui_option(ui, "title") or prop.get("title")
+    ui_readonly = any(_ui_option(ui, k) is True for k in ("readonly", "disabled"))
+    readonly = prop.get("readOnly") is True or ui_readonly
+    field = new_field(
+        name,
+        label,
+        kind,
+        default=prop.get("default"),
+        required=required,
+        readonly=readonly,
+        options=options,
+        multiple=multiple,
+    )
+    _copy_rules(field, prop, _SCHEMA_RULES)
+    return field
+
+
+def _schema_options(prop: dict[str, Any]) -> list[dict[str, Any]] | None:
+    if isinstance(prop.get("enum"), list):
+        names = prop["enumNames"] if isinstance(prop.get("enumNames"), list) else []
+        labels = [str(n) for n in names] + [_text(v) for v in prop["enum"][len(names) :]]
+        return [{"value": v, "label": label} for v, label in zip(prop["enum"], labels, strict=False)]
+    choices = prop.get("oneOf") or prop.get("anyOf")
+    if not isinstance(choices, list) or not choices:
+        return None
+    options = []
+    for choice in choices:
+        if not isinstance(choice, dict):
+            return None
+        if "const" in choice:
+            value = choice["const"]
+        elif isinstance(choice.get("enum"), list) and len(choice["enum"]) == 1:
+            value = choice["enum"][0]
+        else:
+            return None  # a oneOf of sub-schemas, not of values
+        options.append({"value": value, "label": str(choice.get("title") or _text(value))})
+    return options
+
+
+def _ui_option(ui: dict[str, Any], name: str) -> Any:
+    # react-jsonschema-form takes "ui:x" or {"ui:options": {"x": ...}}.
+    if f"ui:{name}" in ui:
+        return ui[f"ui:{name}"]
+    options = ui.get("ui:options")
+    return options.get(name) if isinstance(options, dict) else None
+
+
+def _ui_ordered(names: list[str], order: Any) -> list[str]:
+    if not isinstance(order, list):
+        return names
+    rest = [n for n in names if n not in order]
+    ordered: list[str] = []
+    for item in order:
+        if item == "*":
+            ordered += rest
+        elif item in names and item not in ordered:
+            ordered.append(item)
+    return ordered if "*" in order else ordered + rest
+
+
+def _check_fields(ctx: _Context, fields: list[dict[str, Any]]) -> None:
+    seen: set[str] = set()
+    for field in fields:
+        if field["id"] in seen:
+            ctx.fail(f"has form field '{field['id']}' twice")
+        seen.add(field["id"])
+        pattern = field["validation"].get("pattern")
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                ctx.fail(f"has form field '{field['id']}' with an invalid pattern {pattern!r}: {exc}")
+
+
+def _form(source: str, key: str | None, fields: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    form = {
+        "source": source,
+        "key": key,
+        "fields": fields,
+        "schema": None,
+        "ui_schema": None,
+        "components": None,
+    }
+    return form | extra
+
+
+def _copy_rules(field: dict[str, Any], source: dict[str, Any], names: dict[str, str]) -> None:
+    for name, rule in names.items():
+        number = as_number(source.get(name))
+        if number is not None:
+            field["validation"][rule] = number
+    if isinstance(source.get("pattern"), str) and source["pattern"]:
+        field["validation"]["pattern"] = source["pattern"]
+
+
+def _spiff_properties(ext: etree._Element | None) -> dict[str, str]:
+    if ext is None:
+        return {}
+    found = ext.findall(f"{SPIFF}properties/{SPIFF}property")
+    return {p.get("name") or "": p.get("value") or "" for p in found}
+
+
+def _find_files(name: str, files: Mapping[str, bytes], source_name: str | None) -> list[str]:
+    if name in files:
+        return [name]
+    base = _basename(name)
+    matches = sorted(n for n in files if _basename(n) == base)
+    if len(matches) > 1 and source_name is not None:
+        # Several folders hold a file of that name: the one beside the model wins.
+        folder = posixpath.dirname(source_name.replace("\\", "/"))
+        matches = [n for n in matches if posixpath.dirname(n.replace("\\", "/")) == folder] or matches
+    return matches
+
+
+def _linked_forms(form_id: str, files: Mapping[str, bytes], ctx: _Context | None) -> list[tuple[str, dict]]:
+    found = []
+    for name in sorted(files):
+        # Reading only files that mention the id keeps unrelated (even broken) .form files out of it.
+        if not name.lower().endswith(".form") or form_id.encode() not in files[name]:
+            continue
+        if ctx is not None:
+            doc = ctx.json_file(name)
+        else:
+            try:
+                doc = json.loads(files[name])
+            except (ValueError, RecursionError):
+                continue
+        if isinstance(doc, dict) and doc.get("id") == form_id:
+            found.append((name, doc))
+    return found
+
+
+def _join(prefix: str, path: Any) -> str:
+    return ".".join(p for p in (prefix, path if isinstance(path, str) else "") if p)
+
+
+def _basename(name: str) -> str:
+    return posixpath.basename(name.replace("\\", "/"))
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _local(element: etree._Element) -> str:
+    return etree.QName(element).localname

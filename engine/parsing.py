@@ -16,11 +16,11 @@ from SpiffWorkflow.spiff.parser.task_spec import (
     SpiffTaskParser,
     UserTaskParser,
 )
-from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, UserTask
+from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, NoneTask, UserTask
 
 from . import dialects, expressions, forms
 from .errors import InvalidModel
-from .specs import MicroflowTask
+from .specs import MicroflowTask, PassThroughTask
 from .xml import parse_xml
 
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -186,7 +186,9 @@ def _split(value: str | None) -> list[str]:
 
 
 def _dialect(task_parser: Any) -> str:
-    return dialects.dialect_of(task_parser.node.getroottree().getroot())
+    known = getattr(task_parser.process_parser.parser, "dialects", {})
+    found = known.get(task_parser.filename)
+    return found if found is not None else dialects.dialect_of(task_parser.node.getroottree().getroot())
 
 
 def _form(task_parser: Any) -> dict[str, Any] | None:
@@ -220,14 +222,26 @@ class FlowbridgeBusinessRuleTaskParser(BusinessRuleTaskParser):
         return ref or None
 
 
+class FlowbridgeTaskParser(SpiffTaskParser):
+    """A plain task: a manual step in SpiffArena models, a pass-through everywhere else."""
+
+    def create_task(self) -> Any:
+        if _dialect(self) != "spiff":
+            self.spec_class = PassThroughTask
+        return super().create_task()
+
+
 class FlowbridgeParser(SpiffBpmnParser):
     """The Spiff parser with Flowbridge's dialect-aware service, user and business rule tasks."""
 
     deployment_files: dict[str, bytes]
     """Every file of the deployment by name: task parsers read linked form files from it."""
+    dialects: dict[str, str]
+    """Each BPMN file's dialect (engine.dialects), by file name."""
 
     OVERRIDE_PARSER_CLASSES = {
         **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("task"): (FlowbridgeTaskParser, NoneTask),
         full_tag("serviceTask"): (FlowbridgeServiceTaskParser, MicroflowTask),
         full_tag("userTask"): (FlowbridgeUserTaskParser, UserTask),
         full_tag("businessRuleTask"): (FlowbridgeBusinessRuleTaskParser, BusinessRuleTask),
@@ -258,6 +272,7 @@ def parse_files(files: dict[str, bytes]) -> list[ParsedProcess]:
     """Parse BPMN, DMN and form files deployed together; raise InvalidModel naming file, line and reason."""
     parser = FlowbridgeParser()
     parser.deployment_files = files
+    parser.dialects = {}
     originals: dict[str, Any] = {}
     decisions: dict[str, str] = {}
     for name, data in files.items():
@@ -275,7 +290,7 @@ def parse_files(files: dict[str, bytes]) -> list[ParsedProcess]:
                     decisions.setdefault(decision.get("id", ""), name)
             elif _local(root.tag) == "definitions":
                 _check_executable(root, name)
-                normalized, _dialect_name = dialects.normalize(tree, name)
+                normalized, parser.dialects[name] = dialects.normalize(tree, name)
                 originals[name] = tree
                 parser.add_bpmn_xml(normalized, filename=name)
             else:
@@ -310,7 +325,7 @@ def parse_files(files: dict[str, bytes]) -> list[ParsedProcess]:
                 source_xml=files[source_name].decode("utf-8", errors="replace"),
                 spec=spec,
                 subprocess_specs=subprocess_specs,
-                dialect=dialects.dialect_of(original.getroot()) if original is not None else "bpmn",
+                dialect=parser.dialects.get(source_name, "bpmn"),
                 start_form=_start_form(process_parser, files, source_name),
                 files=sorted(needed),
             )

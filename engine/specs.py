@@ -8,8 +8,8 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
-from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
-from SpiffWorkflow.spiff.specs.defaults import ServiceTask
+from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter, SpiffBpmnTaskConverter
+from SpiffWorkflow.spiff.specs.defaults import NoneTask, ServiceTask
 
 
 class MicroflowTask(ServiceTask):
@@ -31,10 +31,22 @@ class MicroflowTask(ServiceTask):
         return bool(task.workflow.script_engine.run_microflow(task, self))
 
 
+class PassThroughTask(NoneTask):
+    """A plain `bpmn:task` that runs straight through, as Camunda and most engines run it.
+
+    SpiffArena's models keep SpiffWorkflow's meaning (a manual step a person checks off).
+    """
+
+    def __init__(self, wf_spec: Any, bpmn_id: str, **kwargs: Any) -> None:
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.manual = False
+
+
 def make_serializer() -> BpmnWorkflowSerializer:
     """SpiffWorkflow's serializer with Flowbridge's task specs registered."""
     config = deepcopy(SPIFF_CONFIG)
     config[MicroflowTask] = ServiceTaskConverter
+    config[PassThroughTask] = SpiffBpmnTaskConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 

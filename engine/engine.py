@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from .db import Database
 from .history import HistoryService
+from .incidents import IncidentService
+from .jobs import JobStore
 from .microflows import REGISTRY, MicroflowRegistry, load_modules
 from .repository import RepositoryService
 from .runtime import RuntimeService
@@ -14,7 +16,8 @@ from .tasks import TaskService
 
 
 class Engine:
-    """Owns the database and the caches; exposes `repository`, `runtime`, `tasks` and `history`."""
+    """Owns the database and the caches; exposes `repository`, `runtime`, `tasks`, `history`,
+    `jobs` and `incidents`. `Worker(engine)` (engine.worker) runs the jobs."""
 
     def __init__(
         self, settings: Settings, registry: MicroflowRegistry | None = None, load_microflows: bool = True
@@ -32,6 +35,8 @@ class Engine:
         )
         self.tasks = TaskService(self.db, self.runtime)
         self.history = HistoryService(self.db)
+        self.jobs = JobStore(self.db)
+        self.incidents = IncidentService(self.runtime)
 
     def upgrade(self) -> None:
         """Bring the schema to the newest migration."""

@@ -62,6 +62,12 @@ class ConcurrentChange(Conflict):
     code = "concurrent_change"
 
 
+class InstanceEnded(Conflict):
+    """The instance has completed or was terminated; nothing more can change it."""
+
+    code = "instance_ended"
+
+
 class NotAllowed(EngineError):
     """The user may not do this (the task is not assigned or offered to them)."""
 

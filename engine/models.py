@@ -131,3 +131,80 @@ class HistoryEvent(Base):
     task_id: Mapped[str | None] = mapped_column(String(36))
     user: Mapped[str | None] = mapped_column(String(255))
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Job(Base):
+    """A durable "do this later" row: written in the step that needs it (the outbox), run by a worker.
+
+    Kinds: `microflow` (an async service task's call), `timer` (fire an instance's due timers),
+    `message` (deliver a message an instance threw), `call` (a microflow called alone).
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index(None, "status", "due_at"), Index(None, "instance_id", "status"))
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    """Also the idempotency key a microflow receives."""
+    kind: Mapped[str] = mapped_column(String(16))
+    instance_id: Mapped[str | None] = mapped_column(String(36))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    """The SpiffWorkflow task the job belongs to (the service task, or the waiting timer)."""
+    element_id: Mapped[str | None] = mapped_column(String(255))
+    microflow: Mapped[str | None] = mapped_column(String(255))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """What the job needs: the microflow's input, or the message to deliver."""
+    status: Mapped[str] = mapped_column(String(16))
+    """queued, running, done, failed (retries exhausted) or cancelled (its task no longer waits)."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=1)
+    backoff_seconds: Mapped[float] = mapped_column(default=1.0)
+    timeout_seconds: Mapped[float | None] = mapped_column()
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    locked_by: Mapped[str | None] = mapped_column(String(64))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """The lease: a running job whose lease ran out (its worker died) is claimed again."""
+    result: Mapped[Any | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Incident(Base):
+    """A job that failed after its last retry; the instance waits, visibly, until someone retries it."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[str] = mapped_column(String(36), index=True)
+    job_id: Mapped[str] = mapped_column(String(36))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    element_id: Mapped[str | None] = mapped_column(String(255))
+    error: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    """open, or resolved once a retry was asked for."""
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class MessageSubscription(Base):
+    """A message an instance waits for, with the correlation values it waits on (a projection)."""
+
+    __tablename__ = "message_subscriptions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    instance_id: Mapped[str] = mapped_column(String(36), index=True)
+    name: Mapped[str] = mapped_column(String(255), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    element_id: Mapped[str | None] = mapped_column(String(255))
+    correlation: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class DeliveredMessage(Base):
+    """A message delivered with an id: delivering the same id again changes nothing."""
+
+    __tablename__ = "delivered_messages"
+
+    message_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    outcome: Mapped[dict[str, Any]] = mapped_column(JSON)
+    delivered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import (
@@ -23,6 +25,7 @@ from .errors import InvalidModel
 from .specs import MicroflowTask, PassThroughTask
 from .xml import parse_xml
 
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
 NSMAP = {
@@ -56,6 +59,7 @@ class FlowbridgeServiceTaskParser(ServiceTaskParser):
             postscript=extensions.get("postScript"),
             **self.bpmn_attributes,
         )
+        binding.update(_execution_options(self.node))
         self._binding = binding
         return spec
 
@@ -128,6 +132,61 @@ class FlowbridgeServiceTaskParser(ServiceTaskParser):
             "outputs": outputs,
             "result_variable": headers.get("resultVariable") or None,
         }
+
+
+def _execution_options(node: Any) -> dict[str, Any]:
+    """How the model asks a service task to run: mode, retries, backoff and timeout (None: the
+    microflow's defaults).
+
+    `camunda:asyncBefore="true"` or a property `mode=async` makes the call a job;
+    `camunda:failedJobRetryTimeCycle` (`R5/PT10S`), `zeebe:taskDefinition retries` and the
+    properties `retries`, `backoff` and `timeout` (seconds) override the microflow's own.
+    """
+    properties = {
+        p.get("name"): p.get("value")
+        for p in node.iter(f"{{{CAMUNDA_NS}}}property", f"{{{ZEEBE_NS}}}property", f"{{{SPIFF_NS}}}property")
+    }
+    mode = (properties.get("mode") or "").strip().lower() or None
+    if mode is None and node.get(f"{{{CAMUNDA_NS}}}asyncBefore") == "true":
+        mode = "async"
+    if mode not in (None, "sync", "async"):
+        raise ValidationException(f"service task mode must be sync or async, not '{mode}'", node=node)
+    options: dict[str, Any] = {"mode": mode, "retries": None, "backoff": None, "timeout": None}
+    cycle = node.findtext(f".//{{{CAMUNDA_NS}}}failedJobRetryTimeCycle")
+    if cycle:
+        match = re.fullmatch(r"\s*R(\d+)/(P\S+)\s*", cycle)
+        if match is None:
+            raise ValidationException(f"failedJobRetryTimeCycle '{cycle}' is not R<n>/<duration>", node=node)
+        options["retries"] = int(match.group(1))
+        options["backoff"] = _seconds(match.group(2), node)
+    definition = node.find(f".//{{{ZEEBE_NS}}}taskDefinition")
+    if definition is not None and definition.get("retries"):
+        options["retries"] = _number(definition.get("retries"), "retries", node, int)
+    for name in ("retries", "backoff", "timeout"):
+        if properties.get(name):
+            options[name] = _number(properties[name], name, node, int if name == "retries" else float)
+    return options
+
+
+def _seconds(duration: str, node: Any) -> float:
+    try:
+        return float(
+            TimerEventDefinition.get_timedelta_from_start(
+                TimerEventDefinition.parse_iso_duration(duration)
+            ).total_seconds()
+        )
+    except Exception:
+        raise ValidationException(f"'{duration}' is not an ISO 8601 duration", node=node) from None
+
+
+def _number(text: Any, name: str, node: Any, kind: Any) -> Any:
+    try:
+        value = kind(str(text).strip())
+    except ValueError:
+        raise ValidationException(f"{name} must be a number, not '{text}'", node=node) from None
+    if value < 0:
+        raise ValidationException(f"{name} must not be negative", node=node)
+    return value
 
 
 def _literal_or_expression(text: str) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from SpiffWorkflow.util.task import TaskState
 
 from .errors import StepFailed
+from .jobs import INCIDENT, JOB_ID
 from .variables import check_json
 
 INTERNAL_KEYS = frozenset({"data_objects"})
@@ -57,15 +58,34 @@ def project(workflow: Any) -> Projection:
     failed = False
     for task in live:
         spec = task.task_spec
+        incident = task.internal_data.get(INCIDENT)
         if task.has_state(TaskState.ERROR):
             failed = True
             waiting.append({"kind": "error", "element_id": spec.bpmn_id, "task_id": str(task.id)})
+        elif incident is not None:
+            failed = True
+            waiting.append(
+                {
+                    "kind": "incident",
+                    "element_id": spec.bpmn_id,
+                    "task_id": str(task.id),
+                    "incident_id": incident.get("id"),
+                    "error": incident.get("error"),
+                }
+            )
         elif task.has_state(TaskState.READY) and spec.manual:
             open_task = _open_task(task)
             user_tasks.append(open_task)
             waiting.append({"kind": "user_task", "element_id": spec.bpmn_id, "task_id": open_task.id})
         elif task.has_state(TaskState.STARTED) and spec.bpmn_id and not getattr(spec, "spec", None):
-            waiting.append({"kind": "service_task", "element_id": spec.bpmn_id, "task_id": str(task.id)})
+            waiting.append(
+                {
+                    "kind": "service_task",
+                    "element_id": spec.bpmn_id,
+                    "task_id": str(task.id),
+                    "job_id": task.internal_data.get(JOB_ID),
+                }
+            )
     for event in workflow.waiting_events():
         waiting.append(
             {

@@ -1,7 +1,7 @@
 """Runtime service: the one path that changes an instance (DESIGN §2), and instance queries.
 
 Every change — start, complete a task, and later messages, timers and job results — goes
-through `_step`: lock the instance row, restore its workflow, apply the change, run engine
+through `step`: lock the instance row, restore its workflow, apply the change, run engine
 steps until every branch waits, then save state, projections and history in one commit.
 """
 
@@ -17,12 +17,12 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 
-from . import store
+from . import jobs, store
 from .cache import WorkflowCache
 from .db import Database
 from .errors import (
-    ConcurrentChange,
     EngineError,
+    InstanceEnded,
     InvalidInput,
     NotAllowed,
     NotFound,
@@ -31,6 +31,7 @@ from .errors import (
 )
 from .forms import validate as validate_form
 from .history import StepRecord
+from .jobs import JobSignal
 from .microflows import MicroflowRegistry
 from .models import ProcessInstance, UserTask, utcnow
 from .projections import Projection, live_tasks, project
@@ -51,6 +52,8 @@ Change = Callable[[Any, StepRecord], str | None]
 """Applies one change to a restored workflow; returns the id of the user task it completed, if any."""
 Lock = Callable[[UnitOfWork], "store.LockedInstance"]
 """Finds and locks an instance row, and checks under the lock that the change is still allowed."""
+Finish = Callable[[UnitOfWork], None]
+"""More writes for the step's transaction (a job marked done, an incident recorded)."""
 
 
 class RuntimeService:
@@ -69,6 +72,8 @@ class RuntimeService:
         self.registry = registry
         self.codec = codec
         self.cache = WorkflowCache(cache_size)
+        self.signal = JobSignal()
+        """Notified after a step commits new jobs, so this process's idle workers wake at once."""
 
     # -- changes ---------------------------------------------------------------------------
 
@@ -101,7 +106,7 @@ class RuntimeService:
             def apply(wf: Any, _record: StepRecord) -> None:
                 wf.task_tree.data.update(variables)
 
-            projection = self._advance(workflow, apply, record)
+            projection, job_plan = self._advance(workflow, apply, record, {})
             now = utcnow()
             values = self._saved_values(workflow, projection, 1, now)
             store.insert_instance(
@@ -119,8 +124,11 @@ class RuntimeService:
             )
             store.save_user_tasks(uow, instance_id, projection, set(), None, user, now)
             store.insert_history(uow, record.events)
+            jobs.save(uow, job_plan, now)
             uow.commit()
         self.cache.put(instance_id, 1, workflow)
+        if job_plan.insert:
+            self.signal.notify()
         return instance_view(
             {
                 "id": instance_id,
@@ -175,48 +183,57 @@ class RuntimeService:
             task.run()
             return task_id
 
-        return self._step(lock, apply, user)
+        return self.step(lock, apply, user)
 
     def fire_timers(self, instance_id: str) -> dict[str, Any]:
         """Fire the instance's timers that are due, and run the flow on to its next wait state.
 
         Every step fires due timers; this is the step a timer's due time asks for.
         """
-        return self._step(instance_id, lambda _wf, _record: None, None)
+        return self.step(instance_id, lambda _wf, _record: None, None, fire_timers=True)
 
-    def _step(
+    def step(
         self,
         target: str | Lock,
         change: Change,
-        user: str | None,
+        user: str | None = None,
+        finish: Finish | None = None,
+        fire_timers: bool = False,
     ) -> dict[str, Any]:
         """The one path that changes an existing instance, in one transaction.
 
         `target` is the instance id, or a function that finds and locks the instance row
-        inside the transaction and checks that the change is still allowed.
+        inside the transaction and checks that the change is still allowed. `finish` adds
+        writes to the same transaction; `fire_timers` lets due timers fire (a timer job's step).
         """
         with UnitOfWork(self.db, write=True) as uow:
             locked = store.lock_instance(uow, target) if isinstance(target, str) else target(uow)
             instance_id = locked.id
             record = StepRecord(instance_id, user)
             if locked.status in ("completed", "terminated"):
-                raise ConcurrentChange(f"instance {instance_id} is {locked.status}", instance_id=instance_id)
+                raise InstanceEnded(f"instance {instance_id} is {locked.status}", instance_id=instance_id)
             workflow = self._restore(uow, locked)
             before = {str(t.id) for t in live_tasks(workflow, TaskState.READY) if t.task_spec.manual}
+            waiting_before = jobs.waiting_jobs(workflow)
             completed: list[str | None] = [None]
 
             def apply(wf: Any, rec: StepRecord) -> None:
                 completed[0] = change(wf, rec)
 
-            projection = self._advance(workflow, apply, record)
+            projection, job_plan = self._advance(workflow, apply, record, waiting_before, fire_timers)
             now = utcnow()
             revision = locked.revision + 1
             values = self._saved_values(workflow, projection, revision, now)
             store.update_instance(uow, instance_id, locked.revision, values)
             store.save_user_tasks(uow, instance_id, projection, before, completed[0], user, now)
             store.insert_history(uow, record.events)
+            jobs.save(uow, job_plan, now)
+            if finish is not None:
+                finish(uow)
             uow.commit()
         self.cache.put(instance_id, revision, workflow)
+        if job_plan.insert:
+            self.signal.notify()
         return instance_view(
             {
                 "id": instance_id,
@@ -252,13 +269,26 @@ class RuntimeService:
         }
 
     def _advance(
-        self, workflow: Any, apply: Callable[[Any, StepRecord], None], record: StepRecord
-    ) -> Projection:
-        """Apply the change and run engine steps until every branch waits; prune; project."""
+        self,
+        workflow: Any,
+        apply: Callable[[Any, StepRecord], None],
+        record: StepRecord,
+        waiting_before: dict[str, str],
+        fire_timers: bool = False,
+    ) -> tuple[Projection, jobs.JobPlan]:
+        """Apply the change, run engine steps until every branch waits; prune; plan jobs; project.
+
+        Due timers fire only in a timer's own step, so a timer whose continuation fails
+        becomes an incident instead of failing every other change to the instance.
+        """
         try:
             apply(workflow, record)
             rounds = 0
-            while workflow._do_engine_steps() or _fire_due_timers(workflow):
+            while (
+                workflow._do_engine_steps()
+                or workflow.script_engine.route_errors()
+                or (fire_timers and _fire_due_timers(workflow))
+            ):
                 rounds += 1
                 if rounds % PRUNE_EVERY_ROUNDS == 0:
                     record.collect(workflow)
@@ -270,6 +300,7 @@ class RuntimeService:
                     )
             record.collect(workflow)
             prune(workflow)
+            job_plan = jobs.plan(workflow, record.instance_id, waiting_before, self.registry, utcnow())
             projection = project(workflow)
         except EngineError:
             self.cache.drop(record.instance_id)
@@ -282,7 +313,7 @@ class RuntimeService:
             raise StepFailed(f"the step failed: {type(exc).__name__}: {exc}") from exc
         if projection.status == "completed":
             record.add("instance_completed", data={"variables": projection.variables})
-        return projection
+        return projection, job_plan
 
     # -- queries ---------------------------------------------------------------------------
 

@@ -14,6 +14,9 @@ from .errors import EngineError, MicroflowFailed, NotFound
 from .microflows import BpmnError, CallContext, MicroflowRegistry
 from .variables import check_json
 
+ASYNC_INPUT = "flowbridge_async_input"
+"""Internal data key: an async microflow's input, waiting to be written into its job."""
+
 
 class FlowbridgeScriptEngine(PythonScriptEngine):
     """SpiffWorkflow's Python script engine, bound to one instance and the microflow registry.
@@ -26,6 +29,7 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
         super().__init__(environment=TaskDataEnvironment(dict(expressions.FUNCTIONS)))
         self.registry = registry
         self.instance_id = instance_id
+        self.pending_errors: list[tuple[Any, BpmnError]] = []
 
     def run_microflow(self, task: Any, spec: Any) -> bool | None:
         """Run the task's microflow inline; True when done, None when a BpmnError interrupted it."""
@@ -41,6 +45,11 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
                 microflow=name,
             ) from None
         inputs = self._inputs(task, binding)
+        if (binding.get("mode") or flow.mode) == "async":
+            # A wait state: the step saves the task waiting, with a job that carries these inputs.
+            check_json(inputs, f"the input of microflow '{name}' in task '{element}'")
+            task.internal_data[ASYNC_INPUT] = inputs
+            return None
         context = CallContext(
             microflow=name,
             idempotency_key=f"{self.instance_id}:{task.id}",
@@ -51,7 +60,8 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
         try:
             result = flow.call(inputs, context)
         except BpmnError as err:
-            self._throw(task, element, name, err)
+            # Routed once the task waits (STARTED), as an async one's is: see route_errors.
+            self.pending_errors.append((task, err))
             return None
         except EngineError as exc:
             raise MicroflowFailed(
@@ -68,6 +78,26 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
         check_json(result, f"the result of microflow '{name}' in task '{element}'")
         self._apply(task, binding, name, result)
         return True
+
+    def finish_async(self, task: Any, result: Any) -> None:
+        """Apply an async microflow's result to its waiting task and complete the task."""
+        spec = task.task_spec
+        check_json(result, f"the result of microflow '{spec.microflow['name']}' in task '{spec.bpmn_id}'")
+        self._apply(task, spec.microflow, spec.microflow["name"], result)
+        task.complete()
+
+    def route_errors(self) -> bool:
+        """Route the BpmnErrors sync microflows raised this round; True if there were any."""
+        pending, self.pending_errors = self.pending_errors, []
+        for task, err in pending:
+            spec = task.task_spec
+            self._throw(task, spec.bpmn_id, spec.microflow["name"], err)
+        return bool(pending)
+
+    def fail_async(self, task: Any, err: BpmnError) -> None:
+        """Route an async microflow's business error to the boundary event that catches it."""
+        spec = task.task_spec
+        self._throw(task, spec.bpmn_id, spec.microflow["name"], err)
 
     def _inputs(self, task: Any, binding: dict[str, Any]) -> dict[str, Any]:
         # A copy, so a microflow that mutates its arguments cannot change the flow's variables.

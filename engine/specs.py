@@ -26,9 +26,10 @@ class MicroflowTask(ServiceTask):
         binding: dict[str, Any] = self.extensions["microflow"]
         return binding
 
-    def _execute(self, task: Any) -> bool:
-        # The script engine carries the runtime's microflow caller; it routes BpmnErrors itself.
-        return bool(task.workflow.script_engine.run_microflow(task, self))
+    def _execute(self, task: Any) -> bool | None:
+        # True: done. None: the task waits (STARTED) for its job, or for its BpmnError to be routed.
+        done: bool | None = task.workflow.script_engine.run_microflow(task, self)
+        return done
 
 
 class PassThroughTask(NoneTask):

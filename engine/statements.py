@@ -27,9 +27,11 @@ class _Compiled:
     def __init__(self, statement: Any, dialect: Dialect, keys: Sequence[str] | None) -> None:
         self.compiled: Compiled = statement.compile(dialect=dialect, column_keys=keys)
         self.sql = self.compiled.string
-        binds = self.compiled.binds
+        # Keyed by the names the compiled SQL uses, which anonymous literals get only here.
+        names = self.compiled.bind_names
         self.binds: dict[str, Processor] = {
-            name: bind.type.dialect_impl(dialect).bind_processor(dialect) for name, bind in binds.items()
+            names[bind]: bind.type.dialect_impl(dialect).bind_processor(dialect)
+            for bind in self.compiled.binds.values()
         }
         self.positions: list[str] | None = (
             list(self.compiled.positiontup or []) if self.compiled.positional else None

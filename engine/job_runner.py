@@ -1,0 +1,281 @@
+"""Running one claimed job: call its microflow (outside any lock) or fire its timer, then apply the
+outcome through the runtime's one step path, finishing the job in that same transaction.
+
+Delivery is at least once: a worker that dies after the microflow returned but before the step
+committed leaves the job to be claimed again, and the microflow runs again with the same
+idempotency key (the job id). A result is applied at most once: the step that applies it also
+moves the job from `running` to `done`, and a task applies only the result of the job it waits for.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from typing import Any
+
+from SpiffWorkflow.util.task import TaskState
+
+from . import jobs
+from .errors import ConcurrentChange, EngineError, InstanceEnded, NotFound
+from .jobs import INCIDENT, JOB_ID, ClaimedJob, JobStore
+from .microflows import BpmnError, CallContext, MicroflowRegistry
+from .models import Incident, utcnow
+from .runtime import RuntimeService, _find_task
+from .uow import UnitOfWork
+from .variables import check_json
+
+logger = logging.getLogger("flowbridge.jobs")
+
+APPLY_ATTEMPTS = 5
+"""How often applying an outcome is tried when another step changed the instance meanwhile."""
+
+
+class MicroflowTimeout(Exception):
+    """An attempt ran longer than its microflow's timeout and was abandoned."""
+
+
+class JobLost(ConcurrentChange):
+    """Another worker finished the job first (this worker's lease ran out): nothing is applied."""
+
+
+class JobRunner:
+    """Runs claimed jobs of every kind."""
+
+    def __init__(self, runtime: RuntimeService, store: JobStore, registry: MicroflowRegistry) -> None:
+        self.runtime = runtime
+        self.store = store
+        self.registry = registry
+
+    def run(self, job: ClaimedJob) -> str:
+        """Run one job to its outcome; the outcome's name (for logs and tests)."""
+        try:
+            if job.attempts > job.max_attempts:
+                # Its workers died mid-attempt more often than it may be tried.
+                return self._exhausted(job, "its worker stopped during every attempt")
+            if job.kind == "microflow":
+                return self._microflow(job)
+            if job.kind == "timer":
+                return self._timer(job)
+            if job.kind == "call":
+                return self._call(job)
+            handler = EXTRA_KINDS.get(job.kind)
+            if handler is None:
+                return self._finish_alone(job, "failed", error=f"unknown job kind '{job.kind}'")
+            return handler(self, job)
+        except Exception:
+            logger.exception("job %s (%s) failed unexpectedly; its lease will expire", job.id, job.kind)
+            return "crashed"
+
+    # -- kinds ----------------------------------------------------------------------------------
+
+    def _microflow(self, job: ClaimedJob) -> str:
+        assert job.instance_id is not None and job.microflow is not None
+        try:
+            result = self._call_with_timeout(job)
+        except BpmnError as err:
+            error = err  # `err` is unbound after the except block; the lambda runs later
+            routed = {"error_code": err.code, "error_message": err.message}
+            return self._apply(
+                job, lambda wf, task: wf.script_engine.fail_async(task, error), "bpmn_error", routed
+            )
+        except Exception as exc:
+            return self._failed_attempt(job, _describe(exc, job))
+        try:
+            check_json(result, f"the result of microflow '{job.microflow}'")
+        except EngineError as exc:
+            return self._failed_attempt(job, exc.message)
+        return self._apply(job, lambda wf, task: wf.script_engine.finish_async(task, result), "done", result)
+
+    def _timer(self, job: ClaimedJob) -> str:
+        assert job.instance_id is not None
+
+        def done(uow: UnitOfWork) -> None:
+            if not jobs.finish(uow, job, "done"):
+                raise JobLost(f"job {job.id} was finished by another worker")
+
+        try:
+            self._retrying(
+                lambda: self.runtime.step(
+                    job.instance_id or "", lambda _wf, _record: None, None, finish=done, fire_timers=True
+                )
+            )
+        except JobLost:
+            return "lost"
+        except (InstanceEnded, NotFound) as exc:
+            return self._finish_alone(job, "cancelled", error=exc.message)
+        except EngineError as exc:
+            return self._failed_attempt(job, exc.message)
+        return "done"
+
+    def _call(self, job: ClaimedJob) -> str:
+        """A microflow called alone (not from a process): its result is the job's result."""
+        try:
+            result = self._call_with_timeout(job)
+            check_json(result, f"the result of microflow '{job.microflow}'")
+        except BpmnError as err:
+            return self._finish_alone(job, "failed", error=f"BpmnError {err.code}: {err.message}")
+        except EngineError as exc:
+            return self._failed_attempt(job, exc.message)
+        except Exception as exc:
+            return self._failed_attempt(job, _describe(exc, job))
+        return self._finish_alone(job, "done", result=result)
+
+    # -- outcomes -------------------------------------------------------------------------------
+
+    def _apply(self, job: ClaimedJob, outcome: Any, status: str, result: Any) -> str:
+        """Apply a microflow's outcome to the task that waits for this job, or record it as stale."""
+        applied = [False]
+
+        def change(wf: Any, record: Any) -> None:
+            task = _find_task(wf, job.task_id or "")
+            if (
+                task is None
+                or not task.has_state(TaskState.STARTED)
+                or task.internal_data.get(JOB_ID) != job.id
+            ):
+                record.add(
+                    "job_result_ignored",
+                    element_id=job.element_id,
+                    task_id=job.task_id,
+                    data={"job_id": job.id, "reason": "the task no longer waits for this job"},
+                )
+                return
+            record.add(
+                "microflow_returned",
+                element_id=job.element_id,
+                task_id=job.task_id,
+                data={"job_id": job.id, "microflow": job.microflow, "result": result},
+            )
+            outcome(wf, task)
+            applied[0] = True
+
+        def done(uow: UnitOfWork) -> None:
+            if not jobs.finish(uow, job, "done", result=result):
+                raise JobLost(f"job {job.id} was finished by another worker")
+
+        try:
+            self._retrying(lambda: self.runtime.step(job.instance_id or "", change, None, finish=done))
+        except JobLost:
+            return "lost"
+        except (InstanceEnded, NotFound) as exc:
+            return self._finish_alone(job, "cancelled", error=exc.message)
+        except EngineError as exc:
+            # The flow after the task failed (a script, a sync microflow): this attempt failed.
+            return self._failed_attempt(job, exc.message)
+        return status if applied[0] else "ignored"
+
+    def _failed_attempt(self, job: ClaimedJob, error: str) -> str:
+        if job.attempts < job.max_attempts:
+            with UnitOfWork(self.store.db, write=True) as uow:
+                jobs.retry_later(uow, job, error)
+                uow.commit()
+            return "retry"
+        return self._exhausted(job, error)
+
+    def _exhausted(self, job: ClaimedJob, error: str) -> str:
+        """Raise an incident on the job's task: the instance waits there, visibly, for a retry."""
+        if job.instance_id is None:
+            return self._finish_alone(job, "failed", error=error)
+        incident_id = str(uuid.uuid4())
+
+        def change(wf: Any, record: Any) -> None:
+            task = _find_task(wf, job.task_id or "")
+            if task is not None and task.internal_data.get(JOB_ID) == job.id:
+                task.internal_data[INCIDENT] = {"id": incident_id, "error": error, "job_id": job.id}
+            record.add(
+                "incident_raised",
+                element_id=job.element_id,
+                task_id=job.task_id,
+                data={"incident_id": incident_id, "job_id": job.id, "error": error},
+            )
+
+        def record_incident(uow: UnitOfWork) -> None:
+            if not jobs.finish(uow, job, "failed", error=error):
+                raise JobLost(f"job {job.id} was finished by another worker")
+            uow.connection.execute(
+                Incident.__table__.insert(),  # type: ignore[attr-defined]
+                {
+                    "id": incident_id,
+                    "instance_id": job.instance_id,
+                    "job_id": job.id,
+                    "task_id": job.task_id,
+                    "element_id": job.element_id,
+                    "error": error,
+                    "status": "open",
+                    "created_at": utcnow(),
+                    "resolved_at": None,
+                },
+            )
+
+        try:
+            self._retrying(
+                lambda: self.runtime.step(job.instance_id or "", change, None, finish=record_incident)
+            )
+        except JobLost:
+            return "lost"
+        except (InstanceEnded, NotFound) as exc:
+            return self._finish_alone(job, "failed", error=f"{error} (and the instance: {exc.message})")
+        return "incident"
+
+    def _finish_alone(
+        self, job: ClaimedJob, status: str, result: Any = None, error: str | None = None
+    ) -> str:
+        with UnitOfWork(self.store.db, write=True) as uow:
+            jobs.finish(uow, job, status, result=result, error=error)
+            uow.commit()
+        return status
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _call_with_timeout(self, job: ClaimedJob) -> Any:
+        """Call the job's microflow in a thread of its own; abandon it after its timeout."""
+        flow = self.registry.get(job.microflow or "")
+        context = CallContext(
+            microflow=flow.name,
+            idempotency_key=job.id,
+            instance_id=job.instance_id,
+            task_id=job.task_id,
+            element_id=job.element_id,
+        )
+        outcome: dict[str, Any] = {}
+
+        def call() -> None:
+            try:
+                outcome["result"] = flow.call(dict(job.payload.get("input") or {}), context)
+            except BaseException as exc:  # handed to the waiting worker thread
+                outcome["error"] = exc
+
+        thread = threading.Thread(target=call, name=f"microflow-{flow.name}-{job.id[:8]}", daemon=True)
+        thread.start()
+        thread.join(job.timeout_seconds)
+        if thread.is_alive():
+            # Python cannot stop a thread: it is left to finish alone, and its result is dropped.
+            raise MicroflowTimeout(f"microflow '{flow.name}' ran longer than {job.timeout_seconds:g} s")
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome.get("result")
+
+    @staticmethod
+    def _retrying(step: Any) -> Any:
+        for attempt in range(APPLY_ATTEMPTS):
+            try:
+                return step()
+            except JobLost:
+                raise
+            except ConcurrentChange:
+                if attempt == APPLY_ATTEMPTS - 1:
+                    raise
+        return None
+
+
+EXTRA_KINDS: dict[str, Any] = {}
+"""Job kinds other modules run (`message`): kind → function(runner, job) → outcome name."""
+
+
+def _describe(exc: BaseException, job: ClaimedJob) -> str:
+    if isinstance(exc, MicroflowTimeout):
+        return str(exc)
+    if isinstance(exc, EngineError):
+        return exc.message
+    return f"microflow '{job.microflow}' raised {type(exc).__name__}: {exc}"

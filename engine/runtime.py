@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -52,6 +52,22 @@ Change = Callable[[Any, StepRecord], str | None]
 """Applies one change to a restored workflow; returns the id of the user task it completed, if any."""
 Lock = Callable[[UnitOfWork], "store.LockedInstance"]
 """Finds and locks an instance row, and checks under the lock that the change is still allowed."""
+
+
+class StepEffect(Protocol):
+    """Something more a step keeps in step with the workflow (message subscriptions, say).
+
+    `before` sees the restored workflow before the change (None for a new instance); `after`
+    writes, inside the step's transaction, what changed, and says whether it wrote jobs.
+    """
+
+    def before(self, workflow: Any | None) -> Any:
+        """A token describing the workflow before the change."""
+
+    def after(self, uow: UnitOfWork, workflow: Any, instance_id: str, token: Any) -> bool:
+        """Write what the step changed; True if jobs were written."""
+
+
 Finish = Callable[[UnitOfWork], None]
 """More writes for the step's transaction (a job marked done, an incident recorded)."""
 
@@ -74,6 +90,8 @@ class RuntimeService:
         self.cache = WorkflowCache(cache_size)
         self.signal = JobSignal()
         """Notified after a step commits new jobs, so this process's idle workers wake at once."""
+        self.effects: list[StepEffect] = []
+        """Kept in step with every step, in its transaction (engine.messages registers one)."""
 
     # -- changes ---------------------------------------------------------------------------
 
@@ -125,9 +143,12 @@ class RuntimeService:
             store.save_user_tasks(uow, instance_id, projection, set(), None, user, now)
             store.insert_history(uow, record.events)
             jobs.save(uow, job_plan, now)
+            wrote_jobs = self._after_effects(
+                uow, workflow, instance_id, [e.before(None) for e in self.effects]
+            )
             uow.commit()
         self.cache.put(instance_id, 1, workflow)
-        if job_plan.insert:
+        if job_plan.insert or wrote_jobs:
             self.signal.notify()
         return instance_view(
             {
@@ -215,6 +236,7 @@ class RuntimeService:
             workflow = self._restore(uow, locked)
             before = {str(t.id) for t in live_tasks(workflow, TaskState.READY) if t.task_spec.manual}
             waiting_before = jobs.waiting_jobs(workflow)
+            tokens = [effect.before(workflow) for effect in self.effects]
             completed: list[str | None] = [None]
 
             def apply(wf: Any, rec: StepRecord) -> None:
@@ -228,11 +250,12 @@ class RuntimeService:
             store.save_user_tasks(uow, instance_id, projection, before, completed[0], user, now)
             store.insert_history(uow, record.events)
             jobs.save(uow, job_plan, now)
+            wrote_jobs = self._after_effects(uow, workflow, instance_id, tokens)
             if finish is not None:
                 finish(uow)
             uow.commit()
         self.cache.put(instance_id, revision, workflow)
-        if job_plan.insert:
+        if job_plan.insert or wrote_jobs:
             self.signal.notify()
         return instance_view(
             {
@@ -245,6 +268,12 @@ class RuntimeService:
             },
             [open_task_view(instance_id, t) for t in projection.user_tasks],
         )
+
+    def _after_effects(self, uow: UnitOfWork, workflow: Any, instance_id: str, tokens: list[Any]) -> bool:
+        wrote = False
+        for effect, token in zip(self.effects, tokens, strict=True):
+            wrote = effect.after(uow, workflow, instance_id, token) or wrote
+        return wrote
 
     def _restore(self, uow: UnitOfWork, locked: store.LockedInstance) -> Any:
         workflow = self.cache.take(locked.id, locked.revision)

@@ -33,6 +33,7 @@ class Engine:
         self.runtime = RuntimeService(
             self.db, self.repository, self.registry, self.codec, settings.instance_cache_size
         )
+        self.repository.signal = self.runtime.signal
         self.tasks = TaskService(self.db, self.runtime)
         self.history = HistoryService(self.db)
         self.jobs = JobStore(self.db)

@@ -59,6 +59,8 @@ class JobRunner:
                 return self._timer(job)
             if job.kind == "call":
                 return self._call(job)
+            if job.kind == "start":
+                return self._start(job)
             handler = EXTRA_KINDS.get(job.kind)
             if handler is None:
                 return self._finish_alone(job, "failed", error=f"unknown job kind '{job.kind}'")
@@ -104,6 +106,21 @@ class JobRunner:
             return "lost"
         except (InstanceEnded, NotFound) as exc:
             return self._finish_alone(job, "cancelled", error=exc.message)
+        except EngineError as exc:
+            return self._failed_attempt(job, exc.message)
+        return "done"
+
+    def _start(self, job: ClaimedJob) -> str:
+        """A deployment's timer start event: start the instance that waits for it."""
+        def done(uow: UnitOfWork) -> None:
+            # In the start's own transaction: a worker that dies here starts nothing twice.
+            if not jobs.finish(uow, job, "done"):
+                raise JobLost(f"job {job.id} was finished by another worker")
+
+        try:
+            self.runtime.start(job.payload["key"], version=job.payload.get("version"), finish=done)
+        except JobLost:
+            return "lost"
         except EngineError as exc:
             return self._failed_attempt(job, exc.message)
         return "done"

@@ -7,8 +7,10 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from sqlalchemy import func, select
 
+from . import jobs
 from .db import Database
 from .errors import InvalidInput, NotFound
 from .models import ProcessDefinition, utcnow
@@ -46,6 +48,8 @@ class RepositoryService:
         self.codec = codec
         self._specs: dict[int, tuple[Any, dict[str, Any]]] = {}
         self._lock = threading.Lock()
+        self.signal: Any = None
+        """The runtime's job signal, so a deployment's start jobs wake this process's workers."""
 
     def deploy(self, files: dict[str, bytes]) -> list[Deployed]:
         """Parse and store the files' executable processes; unchanged ones keep their version."""
@@ -56,6 +60,7 @@ class RepositoryService:
             raise InvalidInput(f"no executable process in {', '.join(sorted(files))}")
         file_sums = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
         results = []
+        started_jobs = False
         with UnitOfWork(self.db, write=True) as uow:
             for process in processes:
                 checksum = hashlib.sha256(
@@ -85,7 +90,18 @@ class RepositoryService:
                 uow.session.add(row)
                 uow.session.flush()
                 results.append(Deployed(row.id, row.key, row.version, row.name, True))
+                if has_timer_start(process.spec):
+                    # A process with a timer start event starts by itself: one instance, now,
+                    # which waits for its start timer (a cycle fires it again and again).
+                    now = utcnow()
+                    payload = {"key": row.key, "version": row.version}
+                    jobs.save(
+                        uow, jobs.JobPlan(insert=[jobs.new_job("start", payload, now, max_attempts=3)]), now
+                    )
+                    started_jobs = True
             uow.commit()
+        if started_jobs and self.signal is not None:
+            self.signal.notify()
         return results
 
     def definition(self, uow: UnitOfWork, key: str, version: int | None = None) -> ProcessDefinition:
@@ -138,6 +154,15 @@ class RepositoryService:
         loaded = self.codec.load_spec(text)
         with self._lock:
             return self._specs.setdefault(definition_id, loaded)
+
+
+def has_timer_start(spec: Any) -> bool:
+    """Whether a process spec starts at a timer start event."""
+    return any(
+        isinstance(getattr(task_spec, "event_definition", None), TimerEventDefinition)
+        and type(task_spec).__name__ == "StartEvent"
+        for task_spec in spec.task_specs.values()
+    )
 
 
 def _definition_dict(row: ProcessDefinition) -> dict[str, Any]:

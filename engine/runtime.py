@@ -102,8 +102,12 @@ class RuntimeService:
         business_key: str | None = None,
         version: int | None = None,
         user: str | None = None,
+        finish: Finish | None = None,
     ) -> dict[str, Any]:
-        """Start an instance and run it to its first wait state or its end; return it."""
+        """Start an instance and run it to its first wait state or its end; return it.
+
+        `finish` adds writes to the same transaction (a start job marked done, say).
+        """
         variables = check_variables(variables or {}, "start variables")
         if business_key is not None and (not isinstance(business_key, str) or len(business_key) > 255):
             raise InvalidInput("business_key must be a string of at most 255 characters")
@@ -143,9 +147,10 @@ class RuntimeService:
             store.save_user_tasks(uow, instance_id, projection, set(), None, user, now)
             store.insert_history(uow, record.events)
             jobs.save(uow, job_plan, now)
-            wrote_jobs = self._after_effects(
-                uow, workflow, instance_id, [e.before(None) for e in self.effects]
-            )
+            tokens = [effect.before(None) for effect in self.effects]
+            wrote_jobs = self._after_effects(uow, workflow, instance_id, tokens)
+            if finish is not None:
+                finish(uow)
             uow.commit()
         self.cache.put(instance_id, 1, workflow)
         if job_plan.insert or wrote_jobs:

@@ -283,3 +283,20 @@ def test_jobs_of_a_completed_wait_are_cancelled(engine: Engine) -> None:
     [timer] = jobs_of(engine, started["id"])
     engine.tasks.complete(started["tasks"][0]["id"], {})
     assert engine.jobs.get(timer.id)["status"] == "cancelled"
+
+
+def test_a_timer_start_event_starts_an_instance_by_itself(engine: Engine) -> None:
+    body = (
+        '<bpmn:startEvent id="s"><bpmn:timerEventDefinition><bpmn:timeDuration>PT0.2S</bpmn:timeDuration>'
+        '</bpmn:timerEventDefinition></bpmn:startEvent><bpmn:userTask id="t"/>' + flow("s", "t")
+    )
+    engine.repository.deploy({"p.bpmn": model(body)})
+    worker = Worker(engine, concurrency=1)
+    assert worker.run_until_idle() == 1  # the deployment's start job
+    [instance] = engine.runtime.list(key="p")["items"]
+    assert instance["status"] == "waiting"
+    time.sleep(0.25)
+    worker.run_until_idle()  # the instance's start timer
+    assert [t["element_id"] for t in engine.runtime.get(instance["id"])["tasks"]] == ["t"]
+    engine.repository.deploy({"p.bpmn": model(body)})  # unchanged: no second start
+    assert worker.run_until_idle() == 0

@@ -300,3 +300,28 @@ def test_a_timer_start_event_starts_an_instance_by_itself(engine: Engine) -> Non
     assert [t["element_id"] for t in engine.runtime.get(instance["id"])["tasks"]] == ["t"]
     engine.repository.deploy({"p.bpmn": model(body)})  # unchanged: no second start
     assert worker.run_until_idle() == 0
+
+
+def test_a_non_interrupting_cycle_timer_fires_on_each_cycle(engine: Engine) -> None:
+    body = (
+        '<bpmn:startEvent id="s"/><bpmn:userTask id="ask"/>'
+        '<bpmn:boundaryEvent id="remind" attachedToRef="ask" cancelActivity="false">'
+        "<bpmn:timerEventDefinition><bpmn:timeCycle>R2/PT0.2S</bpmn:timeCycle></bpmn:timerEventDefinition>"
+        '</bpmn:boundaryEvent><bpmn:manualTask id="reminder"/><bpmn:endEvent id="e"/>'
+        + flow("s", "ask")
+        + flow("ask", "e")
+        + flow("remind", "reminder")
+    )
+    started = deploy_and_start(engine, model(body))
+    worker = Worker(engine, concurrency=1, max_idle_seconds=0.05)
+    worker.start()
+    try:
+        deadline = time.time() + 5
+        while time.time() < deadline:
+            tasks = [t["element_id"] for t in engine.runtime.get(started["id"])["tasks"]]
+            if tasks.count("reminder") == 2:
+                break
+            time.sleep(0.05)
+    finally:
+        worker.stop()
+    assert sorted(tasks) == ["ask", "reminder", "reminder"]

@@ -1,1 +1,39 @@
-"""Flowbridge web front end and JSON API (Flask); built on the engine facade."""
+"""Flowbridge's web front end and JSON API: a Flask app on the engine's facade.
+
+`create_app()` builds the app; views parse input, call the engine and shape the answer —
+they never touch the database themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apiflask import APIFlask
+
+from engine import Engine, Settings
+
+from .api import api
+from .errors import register_error_handlers
+
+ENGINE_KEY = "flowbridge.engine"
+
+
+def create_app(engine: Engine | None = None, settings: Settings | None = None, **config: Any) -> APIFlask:
+    """The Flask app, on `engine` (or a new engine from `settings`, else from the environment)."""
+    app = APIFlask(
+        __name__, title="Flowbridge API", version="1", docs_path="/api/docs", spec_path="/api/openapi.json"
+    )
+    app.config.update(MAX_CONTENT_LENGTH=20 * 1024 * 1024, JSON_SORT_KEYS=False, **config)
+    if engine is None:
+        engine = Engine(settings or Settings.from_env())
+        engine.upgrade()
+    app.extensions[ENGINE_KEY] = engine
+    app.register_blueprint(api)
+    register_error_handlers(app)
+    return app
+
+
+def engine_of(app: Any) -> Engine:
+    """The engine an app was made with."""
+    found: Engine = app.extensions[ENGINE_KEY]
+    return found

@@ -1,0 +1,66 @@
+"""Engine errors mapped to HTTP: `{"error": {"code", "message", "details"}}` with the right status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apiflask import APIFlask, HTTPError
+from werkzeug.exceptions import HTTPException
+
+from engine import errors
+
+STATUS: list[tuple[type[errors.EngineError], int]] = [
+    (errors.FormInvalid, 422),
+    (errors.InvalidInput, 400),
+    (errors.NotFound, 404),
+    (errors.Conflict, 409),
+    (errors.NotAllowed, 403),
+    (errors.DatabaseUnavailable, 503),
+    (errors.StepFailed, 422),
+]
+"""The first class an error is an instance of decides its status (subclasses come first)."""
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    """The API's error shape."""
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def status_of(exc: errors.EngineError) -> int:
+    """The HTTP status for an engine error."""
+    for kind, status in STATUS:
+        if isinstance(exc, kind):
+            return status
+    return 400
+
+
+def register_error_handlers(app: APIFlask) -> None:
+    """Every error leaves as JSON; engine errors get their status, HTTP errors keep theirs."""
+
+    @app.errorhandler(errors.EngineError)
+    def engine_error(exc: errors.EngineError) -> Any:
+        return error_body(exc.code, exc.message, exc.details), status_of(exc)
+
+    @app.error_processor
+    def http_error(exc: HTTPError) -> Any:
+        return error_body(_code(exc.status_code), exc.message or "", exc.detail), exc.status_code, exc.headers
+
+    @app.errorhandler(HTTPException)
+    def werkzeug_error(exc: HTTPException) -> Any:
+        status = exc.code or 500
+        return error_body(_code(status), exc.description or exc.name), status
+
+
+def _code(status: int) -> str:
+    return {
+        400: "bad_request",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        413: "too_large",
+        415: "unsupported_media_type",
+        422: "invalid_input",
+        503: "unavailable",
+    }.get(status, "http_error")

@@ -6,6 +6,7 @@ from .db import Database
 from .history import HistoryService
 from .incidents import IncidentService
 from .jobs import JobStore
+from .messages import MessageService
 from .microflows import REGISTRY, MicroflowRegistry, load_modules
 from .repository import RepositoryService
 from .runtime import RuntimeService
@@ -17,7 +18,7 @@ from .tasks import TaskService
 
 class Engine:
     """Owns the database and the caches; exposes `repository`, `runtime`, `tasks`, `history`,
-    `jobs` and `incidents`. `Worker(engine)` (engine.worker) runs the jobs."""
+    `jobs`, `incidents` and `messages`. `Worker(engine)` (engine.worker) runs the jobs."""
 
     def __init__(
         self, settings: Settings, registry: MicroflowRegistry | None = None, load_microflows: bool = True
@@ -38,6 +39,8 @@ class Engine:
         self.history = HistoryService(self.db)
         self.jobs = JobStore(self.db)
         self.incidents = IncidentService(self.runtime)
+        self.messages = MessageService(self.runtime)
+        self.runtime.effects.append(self.messages.effect)
 
     def upgrade(self) -> None:
         """Bring the schema to the newest migration."""

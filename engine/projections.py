@@ -10,6 +10,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from .errors import StepFailed
 from .jobs import INCIDENT, JOB_ID
+from .messages import message_waits
 from .variables import check_json
 
 INTERNAL_KEYS = frozenset({"data_objects"})
@@ -87,6 +88,8 @@ def project(workflow: Any) -> Projection:
                 }
             )
     for event in workflow.waiting_events():
+        if event.event_type == "MessageEventDefinition":
+            continue  # listed below, with their correlation values
         waiting.append(
             {
                 "kind": "event",
@@ -95,6 +98,7 @@ def project(workflow: Any) -> Projection:
                 "value": _jsonable(event.value),
             }
         )
+    waiting.extend(message_waits(workflow))
     status = "incident" if failed else "waiting"
     return Projection(status, variables, waiting, user_tasks)
 

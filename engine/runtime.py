@@ -33,7 +33,7 @@ from .forms import validate as validate_form
 from .history import StepRecord
 from .jobs import JobSignal
 from .microflows import MicroflowRegistry
-from .models import ProcessInstance, UserTask, utcnow
+from .models import Incident, ProcessInstance, UserTask, utcnow
 from .projections import Projection, live_tasks, project
 from .pruning import prune
 from .repository import RepositoryService
@@ -352,7 +352,12 @@ class RuntimeService:
     # -- queries ---------------------------------------------------------------------------
 
     def get(self, instance_id: str) -> dict[str, Any]:
-        """An instance as `GET /api/process-instances/{id}` shows it."""
+        """An instance as `GET /api/process-instances/{id}` shows it, with everything it waits on.
+
+        Besides its open tasks: `jobs`, its unfinished jobs and the failed ones behind its open
+        incidents; `incidents`, its open incidents; and each wait a job ends with that job's
+        status, attempts and due time. All read from rows, never from the workflow's state.
+        """
         with UnitOfWork(self.db) as uow:
             row = uow.session.get(ProcessInstance, instance_id)
             if row is None:
@@ -362,7 +367,9 @@ class RuntimeService:
                 .where(UserTask.instance_id == instance_id, UserTask.status == "open")
                 .order_by(UserTask.created_at, UserTask.id)
             ).all()
-            return instance_view(_row_dict(row), [task_view(t) for t in tasks])
+            incidents = _open_incidents(uow, instance_id)
+            waited_jobs = _waited_jobs(uow, instance_id, incidents)
+            return instance_view(_row_dict(row), [task_view(t) for t in tasks], waited_jobs, incidents)
 
     def list(
         self,
@@ -417,6 +424,31 @@ def _row_dict(row: ProcessInstance) -> dict[str, Any]:
             "ended_at",
         )
     }
+
+
+def _open_incidents(uow: UnitOfWork, instance_id: str) -> list[dict[str, Any]]:
+    """The instance's open incidents, oldest first."""
+    from .incidents import incident_view  # incidents imports this module
+
+    rows = uow.session.scalars(
+        select(Incident)
+        .where(Incident.instance_id == instance_id, Incident.status == "open")
+        .order_by(Incident.created_at)
+    ).all()
+    return [incident_view(r) for r in rows]
+
+
+def _waited_jobs(uow: UnitOfWork, instance_id: str, incidents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The instance's queued and running jobs, and the failed ones its open incidents name.
+
+    A failed job whose incident was retried is history: the retry's job took its place.
+    """
+    failed = {incident["job_id"] for incident in incidents}
+    return [
+        job
+        for job in jobs.JobStore(uow.db).for_instance(uow, instance_id)
+        if job["status"] != "failed" or job["id"] in failed
+    ]
 
 
 def _fire_due_timers(workflow: Any) -> bool:

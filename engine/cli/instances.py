@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import click
 
 from ..engine import Engine
+from ..views import TIMER_EVENT_TYPES
 from .app import App, pass_app
+from .jobs import job_state, job_what, when
 from .options import json_option, limit_option, parse_vars, var_option
-from .output import age, compact, echo_json, more, table, task_table, timestamp
+from .output import age, compact, echo_json, more, table, task_table, timestamp, who
 
 STATUSES = ("running", "waiting", "completed", "terminated", "suspended", "incident")
 """Instance statuses (DESIGN §5)."""
@@ -89,7 +92,7 @@ def instances(
     more(len(page["items"]), page["total"])
 
 
-@click.command(short_help="Show an instance, its tasks and history.")
+@click.command(short_help="Show an instance: status, variables, what it waits on, history.")
 @click.argument("instance_id", metavar="ID")
 @json_option
 @pass_app
@@ -113,15 +116,100 @@ def show(app: App, instance_id: str, as_json: bool) -> None:
     click.echo("variables")
     for name, value in sorted(instance["variables"].items()):
         click.echo(f"  {name} = {compact(value)}")
-    if instance["tasks"]:
-        click.echo("open tasks")
-        task_table(instance["tasks"], indent="  ")
-    other_waits = [w for w in instance["waiting"] if w.get("kind") != "user_task"]
-    if other_waits:
-        click.echo("waiting on")
-        for wait in other_waits:
-            click.echo(f"  {compact(wait)}")
+    lines = wait_lines(instance)
+    if lines:
+        click.echo("waits on")
+        for line in lines:
+            click.echo(f"  {line}")
     echo_history(engine, instance_id)
+
+
+def wait_lines(instance: dict[str, Any]) -> list[str]:
+    """One line per wait of an instance (as `runtime.get` shows it): what it waits for and why.
+
+    User tasks with their assignment, jobs with their status and attempts, timers with their due
+    time, messages with their correlation, incidents with how to retry them; then any unfinished
+    job no wait names.
+    """
+    tasks = {t["id"]: t for t in instance.get("tasks") or []}
+    named_jobs = set()
+    lines = []
+    for wait in instance["waiting"]:
+        kind, element = wait.get("kind"), wait.get("element_id") or "?"
+        job = _job_of(wait)
+        if job is not None:
+            named_jobs.add(job["id"])
+        if kind == "user_task":
+            task = tasks.get(wait.get("task_id") or "")
+            name = f"{task['name']} ({element})" if task and task.get("name") else element
+            assigned = who(task) if task else "?"
+            lines.append(f"{'user task':<10} {name}, {assigned}, task {wait.get('task_id')}")
+        elif kind == "service_task":
+            if job is None:
+                lines.append(f"{'job':<10} {element}: no job found (task {wait.get('task_id')})")
+            else:
+                lines.append(_job_line(job))
+        elif kind == "incident":
+            incident = wait.get("incident_id")
+            lines.append(
+                f"{'incident':<10} {element}: {wait.get('error')}; incident {incident}, "
+                f"retry: flowbridge incidents retry {incident}"
+            )
+        elif kind == "error":
+            lines.append(f"{'error':<10} {element}: the task failed (task {wait.get('task_id')})")
+        elif kind == "event":
+            lines.append(_event_line(wait, job))
+        else:
+            lines.append(f"{kind or '?':<10} {compact(wait)}")
+    for job in instance.get("jobs") or []:
+        if job["id"] not in named_jobs:
+            lines.append(_job_line(job))
+    return lines
+
+
+def _event_line(wait: dict[str, Any], job: dict[str, Any] | None) -> str:
+    event_type = str(wait.get("event_type") or "")
+    name = wait.get("name") or wait.get("element_id") or "?"
+    label = f"{name} ({wait['element_id']})" if wait.get("element_id") not in (None, name) else name
+    if event_type in TIMER_EVENT_TYPES:
+        due = job["due_at"] if job is not None else wait.get("value")
+        state = f", {job['status']}{_last_error(job)}" if job is not None and job["attempts"] else ""
+        return f"{'timer':<10} {label}: due {when(due)}{state}"
+    if "Message" in event_type:
+        correlation = wait.get("correlation")
+        if isinstance(correlation, dict) and correlation:
+            pairs = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in correlation.items())
+            return f"{'message':<10} {label}, correlation {pairs}"
+        if correlation:
+            return f"{'message':<10} {label}, correlation {compact(correlation)}"
+        return f"{'message':<10} {label}"
+    kind = event_type.removesuffix("EventDefinition").lower() or "event"
+    return f"{kind:<10} {label}"
+
+
+def _job_of(wait: dict[str, Any]) -> dict[str, Any] | None:
+    """The job fields `runtime.get` adds to a wait, in `job_view`'s shape; None without a job."""
+    if not wait.get("job_status"):
+        return None
+    return {
+        "id": wait["job_id"],
+        "kind": "timer" if wait.get("kind") == "event" else "microflow",
+        "microflow": wait.get("microflow"),
+        "element_id": wait.get("element_id"),
+        "status": wait["job_status"],
+        "attempts": wait.get("attempts") or 0,
+        "max_attempts": wait.get("max_attempts") or 0,
+        "due_at": wait.get("due_at"),
+        "error": wait.get("last_error"),
+    }
+
+
+def _job_line(job: dict[str, Any]) -> str:
+    return f"{'job':<10} {job_what(job)}: {job_state(job)}{_last_error(job)}, job {job['id']}"
+
+
+def _last_error(job: dict[str, Any]) -> str:
+    return f", last error: {job['error']}" if job.get("error") else ""
 
 
 def echo_history(engine: Engine, instance_id: str) -> None:

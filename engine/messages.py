@@ -1,0 +1,926 @@
+"""Messages: correlate a message by name and correlation values to the instances that wait for it, or
+start the processes whose start event it is; messages an instance throws reach the others through a job.
+
+Waits. Catch events, receive tasks, boundary events and event-based gateways wait for a message;
+each such wait is a row of `message_subscriptions`, kept as a projection by `SubscriptionEffect`,
+a step effect: it compares the waiting message tasks before and after a step and writes rows only
+when that set changed, so a step that involves no messages runs no extra SQL. (An instance started
+for a message waits at its message start event only until the next step catches that message;
+that wait is no subscription, so no other message can take it.) The instance view lists every
+message wait with its correlation values (`message_waits`). A wait's values are fixed when it
+begins:
+
+- SpiffArena models: the message's correlation properties, with the values the instance's
+  conversation has (`{"order_id": 7}`);
+- Camunda 8 models: the message's `zeebe:subscription correlationKey`, evaluated in the waiting
+  task's scope, under the name `key` (`{"key": 7}`); the parser keeps the translated expression
+  on the task specs (`attach_correlation_keys`);
+- Camunda 7 and plain BPMN models: none (`{}`); Camunda correlates on process variables and the
+  business key, and so does the matching below.
+
+Matching. A message matches a wait when the names are equal and every correlation value the
+message gives equals the wait's value of that name or, where the wait has none, the instance's
+variable of that name (`business_key`: the instance's business key). Zeebe keys are strings, so a
+number and its decimal text are equal; otherwise values compare as JSON does.
+
+Delivery. Each matching instance receives the message in a step of its own (`RuntimeService.step`),
+which re-checks the match under the instance's lock, makes the waiting task catch it and merges the
+message's variables into the process variables (as Camunda does); where the catching event names a
+`spiffworkflow:messageVariable`, the message's payload goes there instead (as SpiffArena does).
+When no instance waits, the latest version of every process with a message start event of that
+name is started. When nothing waits and nothing starts, `NotFound` says so.
+
+A message id makes a repeated delivery harmless: the `delivered_messages` row records each
+instance that received it in that delivery's own transaction, so a repeat returns the first
+outcome, and a repeat of a delivery that stopped midway (a crash, a receiver that failed) delivers
+only to the instances it had not reached.
+
+Thrown messages. A message an instance throws (throw and end events, send tasks) that no task of
+the same instance catches becomes a `message` job, written in the step that threw it; a worker
+correlates it like any other (its job id is its message id). It carries, for SpiffArena models,
+the `messagePayload` (its variables when it is an object) and the correlation values SpiffWorkflow
+computed; for other models the instance's variables, and its Zeebe correlation key evaluated over
+them, if it has one. A thrown message nobody waits for fails its job, recorded in the thrower's
+history; no incident is raised, as no task of the thrower waits on it.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from . import expressions, jobs
+from .errors import (
+    ConcurrentChange,
+    EngineError,
+    InstanceEnded,
+    InvalidInput,
+    InvalidModel,
+    NotFound,
+    StepFailed,
+)
+from .models import (
+    DeliveredMessage,
+    HistoryEvent,
+    MessageSubscription,
+    ProcessDefinition,
+    ProcessInstance,
+    utcnow,
+)
+from .statements import Prepared
+from .uow import UnitOfWork
+from .variables import check_json, check_variables
+
+if TYPE_CHECKING:
+    from .job_runner import JobRunner
+    from .jobs import ClaimedJob
+    from .runtime import RuntimeService
+
+JOB_KIND = "message"
+"""The job kind of a message an instance threw."""
+KEYS = "message_correlation_keys"
+"""Task spec extension: message name → Python source of its Zeebe correlation key (parse time)."""
+CORRELATION = "flowbridge_message_correlation"
+"""Internal data key on a waiting task: message name → the correlation values it waits on."""
+JOB_ATTEMPTS = 3
+"""Tries of a thrown message's job (a receiver's failing step, a conflict) before it fails."""
+JOB_BACKOFF_SECONDS = 1.0
+DELIVERY_ATTEMPTS = 5
+"""How often one delivery is tried when another step changed the instance meanwhile."""
+MAX_NAME = 255
+_CHUNK = 500
+_ENDED = ("completed", "terminated")
+_BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+_ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
+_INTERNAL_VARIABLES = frozenset({"data_objects"})
+
+_SUBSCRIPTIONS: Table = MessageSubscription.__table__  # type: ignore[assignment]
+_S = _SUBSCRIPTIONS.c
+_I = ProcessInstance.__table__.c
+_D = ProcessDefinition.__table__.c
+_M: Any = DeliveredMessage.__table__.c
+_INSERT_SUBSCRIPTION = Prepared(insert(_SUBSCRIPTIONS))
+_DELETE_SUBSCRIPTION = Prepared(
+    delete(_SUBSCRIPTIONS).where(_S.instance_id == bindparam("b_instance"), _S.task_id == bindparam("b_task"))
+)
+_INSERT_HISTORY = Prepared(insert(HistoryEvent.__table__))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message to correlate: its name, correlation values and variables.
+
+    `payload` is what a SpiffArena message carries (a thrown `messagePayload`); when it is not
+    given, the payload is the correlation values and the variables together.
+    """
+
+    name: str
+    correlation: dict[str, Any]
+    variables: dict[str, Any]
+    payload: Any = None
+    has_payload: bool = False
+
+    def event_payload(self) -> Any:
+        """The payload a catching SpiffWorkflow task receives (a copy)."""
+        if self.has_payload:
+            return copy.deepcopy(self.payload)
+        return copy.deepcopy({**self.correlation, **self.variables})
+
+    def describe(self) -> str:
+        """`message 'name'`, with its correlation values when it has any."""
+        return f"message '{self.name}'" + (f" with {self.correlation!r}" if self.correlation else "")
+
+
+# -- parse time -----------------------------------------------------------------------------------
+
+
+def attach_correlation_keys(processes: Iterable[Any], files: Mapping[str, bytes]) -> None:
+    """Keep each Zeebe message's `correlationKey` on the task specs that wait for or throw it.
+
+    `processes` are engine.parsing's ParsedProcess objects (their `spec` and `subprocess_specs`),
+    `files` the deployment's files by name. The key is translated to Python here, once, into the
+    task spec's extension `message_correlation_keys` (stored with the spec); an expression outside
+    the translated subset is refused, naming the file and the message.
+    """
+    keys_by_file = {name: _zeebe_keys(name, data) for name, data in files.items()}
+    for process in processes:
+        for spec in [process.spec, *process.subprocess_specs.values()]:
+            keys = keys_by_file.get(getattr(spec, "file", None) or "") or {}
+            if not keys:
+                continue
+            for task_spec in spec.task_specs.values():
+                found = {d.name: keys[d.name] for d in message_definitions(task_spec) if d.name in keys}
+                if found:
+                    if not isinstance(getattr(task_spec, "extensions", None), dict):
+                        task_spec.extensions = {}
+                    task_spec.extensions[KEYS] = found
+
+
+def _zeebe_keys(filename: str, data: bytes) -> dict[str, str]:
+    """Message name → Python source of its correlation key, for the messages of one BPMN file."""
+    if b"correlationKey" not in data:
+        return {}
+    try:
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        return {}  # not XML: parse_files has refused it already
+    keys: dict[str, str] = {}
+    for message in root.iter(f"{{{_BPMN_NS}}}message"):
+        subscription = message.find(f".//{{{_ZEEBE_NS}}}subscription")
+        text = subscription.get("correlationKey") if subscription is not None else None
+        if not text or not text.strip() or not message.get("name"):
+            continue
+        try:
+            keys[message.get("name", "")] = (
+                expressions.translate(text) if expressions.is_expression(text) else repr(text.strip())
+            )
+        except expressions.UnsupportedExpression as exc:
+            raise InvalidModel(
+                f"{filename}:{message.sourceline or '?'}: message '{message.get('name')}': "
+                f"correlationKey {text!r}: {exc.reason}",
+                element=message.get("id"),
+            ) from exc
+    return keys
+
+
+# -- waits ------------------------------------------------------------------------------------------
+
+
+def message_definitions(task_spec: Any) -> list[Any]:
+    """The message event definitions a task spec waits for or throws (an event-based gateway's too)."""
+    definition = getattr(task_spec, "event_definition", None)
+    if isinstance(definition, MessageEventDefinition):
+        return [definition]
+    if isinstance(definition, MultipleEventDefinition):
+        return [d for d in definition.event_definitions if isinstance(d, MessageEventDefinition)]
+    return []
+
+
+def waiting_tasks(workflow: Any) -> list[Any]:
+    """The tasks of a workflow and its subprocesses that wait for a message.
+
+    Read from SpiffWorkflow's event manager, which holds only the waiting catch events (none,
+    usually), so this costs nothing on steps that involve no events.
+    """
+    tasks = workflow.event_manager.tasks
+    if not tasks:
+        return []
+    return [t for t in tasks.values() if t.has_state(TaskState.WAITING) and message_definitions(t.task_spec)]
+
+
+def subscribed_tasks(workflow: Any) -> list[Any]:
+    """The waiting tasks a correlated message may reach: all but the process's own message start
+    event, which only the message its instance was started for reaches (so a concurrent message
+    never takes an instance another delivery is starting)."""
+    return [t for t in waiting_tasks(workflow) if not _is_process_start(t)]
+
+
+def correlations_of(task: Any) -> dict[str, dict[str, Any]]:
+    """Message name → the correlation values a waiting task waits on, fixed when its wait began.
+
+    The first call evaluates them and keeps them in the task's internal data; the projection
+    makes that call before the step saves the state, so they are saved with it.
+    """
+    cached = task.internal_data.get(CORRELATION)
+    if isinstance(cached, dict):
+        return cached
+    values = {d.name: _correlation(task, d) for d in message_definitions(task.task_spec)}
+    check_json(values, f"the correlation values of the message wait at '{task.task_spec.bpmn_id}'")
+    task.internal_data[CORRELATION] = values
+    return values
+
+
+def message_waits(workflow: Any) -> list[dict[str, Any]]:
+    """The instance view's entries for its message waits: name, element, task and correlation."""
+    return [
+        {
+            "kind": "event",
+            "event_type": "MessageEventDefinition",
+            "name": name,
+            "value": None,
+            "element_id": task.task_spec.bpmn_id,
+            "task_id": str(task.id),
+            "correlation": correlation,
+        }
+        for task in waiting_tasks(workflow)
+        for name, correlation in correlations_of(task).items()
+    ]
+
+
+def matches(
+    wanted: Mapping[str, Any],
+    subscription: Mapping[str, Any],
+    variables: Mapping[str, Any],
+    business_key: str | None,
+) -> bool:
+    """Whether a message with correlation values `wanted` reaches a wait (see the module's text)."""
+    for name, value in wanted.items():
+        if name in subscription:
+            have = subscription[name]
+        elif name == "business_key":
+            have = business_key
+        elif name in variables:
+            have = variables[name]
+        else:
+            return False
+        if not same(value, have):
+            return False
+    return True
+
+
+def same(a: Any, b: Any) -> bool:
+    """JSON equality, except that a number equals its decimal text (Zeebe's keys are strings)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, str) and isinstance(b, (int, float)):
+        return a == str(b)
+    if isinstance(b, str) and isinstance(a, (int, float)):
+        return b == str(a)
+    return bool(a == b)
+
+
+def _correlation(task: Any, definition: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if definition.correlation_properties:
+        known = getattr(task.workflow, "correlations", None) or {}
+        for prop in definition.correlation_properties:
+            for key in prop.correlation_keys:
+                group = known.get(key)
+                if isinstance(group, dict) and prop.name in group:
+                    values[prop.name] = group[prop.name]
+    source = _keys(task.task_spec).get(definition.name)
+    if source is not None and not _is_process_start(task):
+        # Zeebe evaluates a subscription's key when the wait opens; a process's message start
+        # event has none.
+        try:
+            values["key"] = task.workflow.script_engine.evaluate(task, source)
+        except Exception as exc:
+            raise StepFailed(
+                f"task '{task.task_spec.bpmn_id}': the correlation key of message '{definition.name}' "
+                f"failed: {_first_line(exc)}",
+                element=task.task_spec.bpmn_id,
+            ) from exc
+    return values
+
+
+def _keys(task_spec: Any) -> dict[str, str]:
+    extensions = getattr(task_spec, "extensions", None)
+    keys = extensions.get(KEYS) if isinstance(extensions, dict) else None
+    return keys if isinstance(keys, dict) else {}
+
+
+def _is_process_start(task: Any) -> bool:
+    return isinstance(task.task_spec, StartEvent) and task.workflow is task.workflow.top_workflow
+
+
+def _variables(workflow: Any) -> dict[str, Any]:
+    """The instance's variables, as the projection merges them."""
+    if workflow.completed:
+        merged = dict(workflow.data)
+    else:
+        merged = {}
+        live = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
+        for wf in [workflow, *workflow.subprocesses.values()]:
+            for task in wf.tasks.values():
+                if task.state & live:
+                    merged.update(task.data)
+    return {k: v for k, v in merged.items() if k not in _INTERNAL_VARIABLES}
+
+
+def _first_line(exc: BaseException) -> str:
+    text = exc.message if isinstance(exc, EngineError) else str(exc)
+    return text.split("\n")[0] or type(exc).__name__
+
+
+# -- the step effect --------------------------------------------------------------------------------
+
+
+class SubscriptionEffect:
+    """Keeps `message_subscriptions` in step with the instance, and turns thrown messages into jobs."""
+
+    def __init__(self, service: MessageService) -> None:
+        self.service = service
+
+    def before(self, workflow: Any | None) -> frozenset[str]:
+        """The ids of the tasks that wait for a message before the change."""
+        if workflow is None:
+            return frozenset()
+        # Messages thrown in an earlier step were saved with its state after they became jobs.
+        _take_thrown(workflow)
+        return frozenset(str(t.id) for t in subscribed_tasks(workflow))
+
+    def after(self, uow: UnitOfWork, workflow: Any, instance_id: str, token: frozenset[str]) -> bool:
+        """Rewrite the subscriptions that changed; write a job per message thrown; True if any."""
+        waiting = {str(t.id): t for t in subscribed_tasks(workflow)}
+        if waiting.keys() != token:
+            connection = uow.connection
+            gone = [{"b_instance": instance_id, "b_task": task_id} for task_id in token - waiting.keys()]
+            if gone:
+                _DELETE_SUBSCRIPTION.execute_many(connection, gone)
+            rows = [
+                {
+                    "instance_id": instance_id,
+                    "name": name,
+                    "task_id": task_id,
+                    "element_id": task.task_spec.bpmn_id,
+                    "correlation": correlation,
+                }
+                for task_id, task in waiting.items()
+                if task_id not in token
+                for name, correlation in correlations_of(task).items()
+            ]
+            if rows:
+                _INSERT_SUBSCRIPTION.execute_many(connection, rows)
+        thrown = _take_thrown(workflow)
+        if not thrown:
+            return False
+        now = utcnow()
+        job_rows, history = [], []
+        for event in thrown:
+            row, record = _thrown_job(workflow, instance_id, event, now)
+            job_rows.append(row)
+            history.append(record)
+        jobs.save(uow, jobs.JobPlan(insert=job_rows), now)
+        _INSERT_HISTORY.execute_many(uow.connection, history)
+        return True
+
+
+def _take_thrown(workflow: Any) -> list[Any]:
+    """Remove the message events no task of the instance caught from the workflow; return them."""
+    events = workflow.bpmn_events
+    if not events:
+        return []
+    thrown = [e for e in events if isinstance(e.event_definition, MessageEventDefinition)]
+    if thrown:
+        workflow.bpmn_events = [
+            e for e in events if not isinstance(e.event_definition, MessageEventDefinition)
+        ]
+    return thrown
+
+
+def _thrown_job(
+    workflow: Any, instance_id: str, event: Any, now: datetime
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The job that delivers a thrown message, and the thrower's history event for it."""
+    definition = event.event_definition
+    spec = _thrower(workflow, definition)
+    element = getattr(spec, "bpmn_id", None)
+    body: dict[str, Any] = {"name": definition.name}
+    if getattr(definition, "expression", None) is not None:
+        # SpiffArena: the messagePayload expression, and the correlations computed from it.
+        payload = event.payload
+        body["correlation"] = {
+            prop: value
+            for group in (event.correlations or {}).values()
+            if isinstance(group, dict)
+            for prop, value in group.items()
+        }
+        body["variables"] = copy.deepcopy(payload) if isinstance(payload, dict) else {}
+        body["payload"] = copy.deepcopy(payload)
+    else:
+        variables = _variables(workflow)
+        body["correlation"] = {}
+        body["variables"] = copy.deepcopy(variables)
+        source = _keys(spec).get(definition.name)
+        if source is not None:
+            try:
+                key = workflow.script_engine.environment.evaluate(source, dict(variables))
+            except Exception as exc:
+                raise StepFailed(
+                    f"task '{element}': the correlation key of message '{definition.name}' failed: "
+                    f"{_first_line(exc)}",
+                    element=element,
+                ) from exc
+            body["correlation"]["key"] = key
+    check_json(body, f"message '{definition.name}' thrown at '{element}'")
+    row = jobs.new_job(
+        JOB_KIND,
+        body,
+        now,
+        instance_id=instance_id,
+        element_id=element,
+        max_attempts=JOB_ATTEMPTS,
+        backoff=JOB_BACKOFF_SECONDS,
+    )
+    history = _history_event(
+        instance_id,
+        "message_thrown",
+        element,
+        {"name": definition.name, "correlation": body["correlation"], "job_id": row["id"]},
+        now,
+    )
+    return row, history
+
+
+def _thrower(workflow: Any, definition: Any) -> Any:
+    """The task spec whose event definition is `definition` (an object of the spec)."""
+    for spec in [workflow.spec, *workflow.subprocess_specs.values()]:
+        for task_spec in spec.task_specs.values():
+            if any(d is definition for d in message_definitions(task_spec)):
+                return task_spec
+    return None
+
+
+def _history_event(
+    instance_id: str, kind: str, element: str | None, data: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    return {
+        "instance_id": instance_id,
+        "at": now,
+        "kind": kind,
+        "element_id": element,
+        "element_name": None,
+        "element_type": None,
+        "task_id": None,
+        "user": None,
+        "data": data,
+    }
+
+
+# -- correlating ------------------------------------------------------------------------------------
+
+
+class _NotWaiting(EngineError):
+    """Under its lock, the instance no longer waits for the message: nothing is changed."""
+
+
+class _Duplicate(EngineError):
+    """The instance received this message id already: nothing is changed."""
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    instance_id: str
+    business_key: str | None
+
+
+class MessageService:
+    """Correlates messages (`engine.messages`); its `effect` keeps subscriptions in every step."""
+
+    def __init__(self, runtime: RuntimeService) -> None:
+        self.runtime = runtime
+        self.db = runtime.db
+        self.effect = SubscriptionEffect(self)
+        self._start_names: dict[int, frozenset[str]] = {}
+        self._lock = threading.Lock()
+        from .job_runner import EXTRA_KINDS  # job_runner imports the runtime, which imports this
+
+        EXTRA_KINDS[JOB_KIND] = run_message_job
+
+    def correlate(
+        self,
+        name: str,
+        correlation: dict[str, Any] | None = None,
+        variables: dict[str, Any] | None = None,
+        message_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Deliver a message to every instance that waits for it, else start the processes it starts.
+
+        Returns `{"delivered_to": [instance ids], "started": [instance ids]}`; raises NotFound
+        when no instance waits and no process starts with it. With `message_id`, delivering the
+        same id again delivers nothing more and returns the first outcome.
+        """
+        if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
+            raise InvalidInput(f"a message needs a name of 1 to {MAX_NAME} characters")
+        if message_id is not None and (
+            not isinstance(message_id, str) or not message_id.strip() or len(message_id) > MAX_NAME
+        ):
+            raise InvalidInput(f"a message id must be a string of 1 to {MAX_NAME} characters")
+        message = Message(
+            name,
+            _check_correlation(correlation),
+            dict(check_variables({} if variables is None else variables, "message variables")),
+        )
+        return self.deliver(message, message_id)
+
+    def deliver(self, message: Message, message_id: str | None = None) -> dict[str, Any]:
+        """Correlate a checked message (see `correlate`)."""
+        ledger = _Ledger(self.db, message_id, message.name) if message_id is not None else None
+        reached: set[str] = set()
+        if ledger is not None:
+            stored = ledger.load()
+            if stored is not None:
+                if stored.get("complete"):
+                    return _outcome(stored)
+                reached = set(stored["delivered_to"]) | set(stored["started"])
+        delivered = []
+        for candidate in self._candidates(message):
+            if candidate.instance_id not in reached and self._deliver_to(candidate, message, ledger):
+                delivered.append(candidate.instance_id)
+        started = []
+        if not delivered and not reached:
+            for key, version in self._starters(message.name):
+                instance_id = self._start(key, version, message, ledger)
+                if instance_id is not None:
+                    started.append(instance_id)
+        if ledger is not None:
+            final = ledger.close()
+            if final is not None:
+                return _outcome(final)
+        if not delivered and not started:
+            how = f" with {message.correlation!r}" if message.correlation else ""
+            raise NotFound(
+                f"no instance waits for message '{message.name}'{how}, and no process starts with it",
+                name=message.name,
+                correlation=message.correlation,
+            )
+        return {"delivered_to": delivered, "started": started}
+
+    # -- finding receivers ----------------------------------------------------------------------
+
+    def _candidates(self, message: Message) -> list[_Candidate]:
+        """Instances with a subscription the message matches, oldest first (read from the projection)."""
+        query = (
+            select(_S.instance_id, _S.correlation, _I.business_key)
+            .join_from(_SUBSCRIPTIONS, ProcessInstance.__table__, _I.id == _S.instance_id)
+            .where(_S.name == message.name, _I.status.not_in(_ENDED))
+            .order_by(_I.started_at, _S.instance_id, _S.id)
+        )
+        verdicts: dict[str, bool | None] = {}
+        business_keys: dict[str, str | None] = {}
+        subscriptions: dict[str, list[dict[str, Any]]] = {}
+        with UnitOfWork(self.db) as uow:
+            for instance_id, correlation, business_key in uow.connection.execute(query):
+                business_keys[instance_id] = business_key
+                if verdicts.get(instance_id):
+                    continue  # one matching subscription is enough
+                verdict = _verdict(message.correlation, correlation or {}, business_key)
+                if verdict is None:
+                    subscriptions.setdefault(instance_id, []).append(correlation or {})
+                    verdicts[instance_id] = None
+                elif verdict:
+                    verdicts[instance_id] = True
+                else:
+                    verdicts.setdefault(instance_id, False)
+            undecided = [i for i, v in verdicts.items() if v is None]
+            for start in range(0, len(undecided), _CHUNK):
+                chunk = undecided[start : start + _CHUNK]
+                rows = uow.connection.execute(select(_I.id, _I.variables).where(_I.id.in_(chunk)))
+                for instance_id, variables in rows:
+                    verdicts[instance_id] = any(
+                        matches(message.correlation, sub, variables or {}, business_keys[instance_id])
+                        for sub in subscriptions[instance_id]
+                    )
+        return [_Candidate(i, business_keys[i]) for i, v in verdicts.items() if v]
+
+    def _starters(self, name: str) -> list[tuple[str, int]]:
+        """(key, version) of the latest definitions whose process starts with message `name`."""
+        latest = select(_D.key, func.max(_D.version).label("version")).group_by(_D.key).subquery("latest")
+        query = (
+            select(_D.id, _D.key, _D.version)
+            .join(latest, and_(_D.key == latest.c.key, _D.version == latest.c.version))
+            .order_by(_D.key)
+        )
+        found = []
+        with UnitOfWork(self.db) as uow:
+            for definition_id, key, version in uow.connection.execute(query).all():
+                names = self._start_names.get(definition_id)
+                if names is None:
+                    spec, _ = self.runtime.repository.spec(uow, definition_id)
+                    names = frozenset(
+                        d.name
+                        for task_spec in spec.task_specs.values()
+                        if isinstance(task_spec, StartEvent)
+                        for d in message_definitions(task_spec)
+                    )
+                    with self._lock:
+                        self._start_names[definition_id] = names
+                if name in names:
+                    found.append((key, version))
+        return found
+
+    # -- delivering -----------------------------------------------------------------------------
+
+    def _deliver_to(self, candidate: _Candidate, message: Message, ledger: _Ledger | None) -> bool:
+        """Deliver to one instance in a step of its own; False when it no longer waits for it."""
+
+        def change(workflow: Any, record: Any) -> None:
+            _receive(workflow, record, message, candidate.business_key, ledger)
+
+        finish = ledger.noter(candidate.instance_id, "delivered_to") if ledger is not None else None
+        for attempt in range(DELIVERY_ATTEMPTS):
+            try:
+                self.runtime.step(candidate.instance_id, change, None, finish=finish)
+                return True
+            except (_NotWaiting, _Duplicate, InstanceEnded, NotFound):
+                return False
+            except IntegrityError:
+                if ledger is None:
+                    raise
+                return False  # the same message id, delivered concurrently: the other delivery wins
+            except ConcurrentChange:
+                if attempt == DELIVERY_ATTEMPTS - 1:
+                    raise
+        return False
+
+    def _start(self, key: str, version: int, message: Message, ledger: _Ledger | None) -> str | None:
+        """Start an instance of `key` and let its message start event catch the message."""
+        business_key = message.correlation.get("business_key")
+        instance = self.runtime.start(
+            key, {}, business_key=business_key if isinstance(business_key, str) else None, version=version
+        )
+        instance_id = str(instance["id"])
+
+        def change(workflow: Any, record: Any) -> None:
+            _receive(workflow, record, message, None, ledger, start=True)
+
+        finish = ledger.noter(instance_id, "started") if ledger is not None else None
+        try:
+            self.runtime.step(instance_id, change, None, finish=finish)
+        except (_Duplicate, IntegrityError):
+            if ledger is None:
+                raise
+            return None  # the same message id, delivered concurrently, started an instance first
+        except EngineError as exc:
+            # Starting and catching are two steps (RuntimeService.start takes no change): the
+            # instance stays, visibly waiting at its start event.
+            raise StepFailed(
+                f"process '{key}' version {version} started instance {instance_id} for "
+                f"{message.describe()}, but its start event could not catch it: {exc.message}",
+                instance_id=instance_id,
+            ) from exc
+        return instance_id
+
+    # -- thrown messages ------------------------------------------------------------------------
+
+    def run_job(self, job: ClaimedJob) -> str:
+        """Correlate a message an instance threw; the job's outcome name."""
+        body = job.payload
+        message = Message(
+            str(body.get("name")),
+            dict(body.get("correlation") or {}),
+            dict(body.get("variables") or {}),
+            body.get("payload"),
+            "payload" in body,
+        )
+        try:
+            outcome = self.deliver(message, f"job:{job.id}")
+        except NotFound as exc:
+            return self._job_failed(job, message, exc.message)
+        except EngineError as exc:
+            if job.attempts < job.max_attempts:
+                with UnitOfWork(self.db, write=True) as uow:
+                    jobs.retry_later(uow, job, exc.message)
+                    uow.commit()
+                return "retry"
+            return self._job_failed(job, message, exc.message)
+        with UnitOfWork(self.db, write=True) as uow:
+            jobs.finish(uow, job, "done", result=outcome)
+            uow.commit()
+        return "done"
+
+    def _job_failed(self, job: ClaimedJob, message: Message, error: str) -> str:
+        """Fail the job and say so in the thrower's history (no task of the thrower waits on it)."""
+        now = utcnow()
+        with UnitOfWork(self.db, write=True) as uow:
+            if jobs.finish(uow, job, "failed", error=error) and job.instance_id is not None:
+                data = {
+                    "name": message.name,
+                    "correlation": message.correlation,
+                    "job_id": job.id,
+                    "error": error,
+                }
+                _INSERT_HISTORY.execute(
+                    uow.connection,
+                    _history_event(job.instance_id, "message_not_delivered", job.element_id, data, now),
+                )
+            uow.commit()
+        return "failed"
+
+
+def run_message_job(runner: JobRunner, job: ClaimedJob) -> str:
+    """The `message` job kind (job_runner.EXTRA_KINDS): the engine's MessageService correlates it."""
+    for effect in runner.runtime.effects:
+        if isinstance(effect, SubscriptionEffect):
+            return effect.service.run_job(job)
+    return MessageService(runner.runtime).run_job(job)
+
+
+def _receive(
+    workflow: Any,
+    record: Any,
+    message: Message,
+    business_key: str | None,
+    ledger: _Ledger | None,
+    start: bool = False,
+) -> None:
+    """The change of a delivery: the waiting tasks the message matches catch it."""
+    targets = []
+    variables: dict[str, Any] | None = None
+    for task in waiting_tasks(workflow):
+        for definition in message_definitions(task.task_spec):
+            if definition.name != message.name or start != _is_process_start(task):
+                continue
+            if not start:
+                if variables is None:
+                    variables = _variables(workflow)
+                wanted = correlations_of(task).get(definition.name, {})
+                if not matches(message.correlation, wanted, variables, business_key):
+                    continue
+            targets.append((task, definition))
+            break
+    caught = [(t, d) for t, d in targets if t.has_state(TaskState.WAITING) and _catch(t, d, message)]
+    if not caught:
+        raise _NotWaiting(f"no task waits for {message.describe()}")
+    for task, _definition in caught:
+        spec = task.task_spec
+        record.add(
+            "message_received",
+            element_id=spec.bpmn_id,
+            element_name=spec.bpmn_name,
+            element_type=spec.description,
+            task_id=str(task.id),
+            data={
+                "name": message.name,
+                "correlation": message.correlation,
+                "variables": message.variables,
+                "message_id": ledger.message_id if ledger is not None else None,
+            },
+        )
+
+
+def _catch(task: Any, definition: Any, message: Message) -> bool:
+    """Make one waiting task catch the message, as SpiffWorkflow's event manager would."""
+    if not task.has_state(TaskState.WAITING):
+        return False  # an earlier catch of this step ended its wait (an interrupting boundary event)
+    correlations = copy.deepcopy(getattr(task.workflow, "correlations", None) or {})
+    event = BpmnEvent(definition, message.event_payload(), correlations=correlations)
+    try:
+        task.task_spec.catch(task, event)
+        task.task_spec._update(task)
+    except EngineError:
+        raise
+    except Exception as exc:
+        raise StepFailed(
+            f"task '{task.task_spec.bpmn_id}': {message.describe()} could not be caught: {_first_line(exc)}",
+            element=task.task_spec.bpmn_id,
+        ) from exc
+    if getattr(definition, "message_var", None) is None and message.variables:
+        # Camunda: the message's variables become process variables from the catching task on.
+        task.data.update(copy.deepcopy(message.variables))
+    return True
+
+
+def _verdict(
+    wanted: Mapping[str, Any], subscription: Mapping[str, Any], business_key: str | None
+) -> bool | None:
+    """True or False when the subscription and business key decide a match; None when variables must."""
+    undecided = False
+    for name, value in wanted.items():
+        if name in subscription:
+            if not same(value, subscription[name]):
+                return False
+        elif name == "business_key":
+            if not same(value, business_key):
+                return False
+        else:
+            undecided = True
+    return None if undecided else True
+
+
+def _check_correlation(correlation: Any) -> dict[str, Any]:
+    if correlation is None:
+        return {}
+    if not isinstance(correlation, dict):
+        raise InvalidInput(f"message correlation must be a JSON object, not {type(correlation).__name__}")
+    for name, value in correlation.items():
+        if not isinstance(name, str) or not name:
+            raise InvalidInput(f"message correlation: names must be non-empty strings, not {name!r}")
+        check_json(value, f"correlation value '{name}'")
+    return dict(correlation)
+
+
+def _outcome(stored: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "delivered_to": list(stored.get("delivered_to") or []),
+        "started": list(stored.get("started") or []),
+    }
+
+
+class _Ledger:
+    """The `delivered_messages` row of one message id: who received it, noted in their deliveries' steps.
+
+    The outcome is stored as `{"delivered_to", "started", "complete"}`; `complete` is set once a
+    delivery ran to its end, so a repeat returns it, and a repeat of an interrupted one goes on.
+    """
+
+    def __init__(self, db: Any, message_id: str, name: str) -> None:
+        self.db = db
+        self.message_id = message_id
+        self.name = name
+
+    def load(self) -> dict[str, Any] | None:
+        """The stored outcome, or None."""
+        with UnitOfWork(self.db) as uow:
+            outcome = uow.connection.execute(
+                select(_M.outcome).where(_M.message_id == self.message_id)
+            ).scalar_one_or_none()
+        return outcome if isinstance(outcome, dict) else None
+
+    def noter(self, instance_id: str, field: str) -> Any:
+        """A step's `finish`: note that `instance_id` received the message, in the delivery's transaction."""
+
+        def note(uow: UnitOfWork) -> None:
+            stored = self._locked(uow)
+            if stored is None:
+                outcome: dict[str, Any] = {"delivered_to": [], "started": [], "complete": False}
+                outcome[field] = [instance_id]
+                uow.connection.execute(
+                    insert(DeliveredMessage.__table__),  # type: ignore[arg-type]
+                    {
+                        "message_id": self.message_id,
+                        "name": self.name,
+                        "outcome": outcome,
+                        "delivered_at": utcnow(),
+                    },
+                )
+                return
+            if instance_id in stored["delivered_to"] or instance_id in stored["started"]:
+                raise _Duplicate(f"instance {instance_id} received message id {self.message_id!r} already")
+            stored[field] = [*stored[field], instance_id]
+            self._write(uow, stored)
+
+        return note
+
+    def close(self) -> dict[str, Any] | None:
+        """Mark the delivery complete; the stored outcome (None when nobody received the message)."""
+        with UnitOfWork(self.db, write=True) as uow:
+            stored = self._locked(uow)
+            if stored is not None and not stored.get("complete"):
+                stored["complete"] = True
+                self._write(uow, stored)
+            uow.commit()
+        return stored
+
+    def _locked(self, uow: UnitOfWork) -> dict[str, Any] | None:
+        query = select(_M.outcome).where(_M.message_id == self.message_id)
+        if not uow.db.is_sqlite:
+            query = query.with_for_update()
+        outcome = uow.connection.execute(query).scalar_one_or_none()
+        if not isinstance(outcome, dict):
+            return None
+        return {
+            "delivered_to": list(outcome.get("delivered_to") or []),
+            "started": list(outcome.get("started") or []),
+            "complete": bool(outcome.get("complete")),
+        }
+
+    def _write(self, uow: UnitOfWork, outcome: dict[str, Any]) -> None:
+        uow.connection.execute(
+            update(DeliveredMessage.__table__)  # type: ignore[arg-type]
+            .where(_M.message_id == self.message_id)
+            .values(outcome=outcome)
+        )

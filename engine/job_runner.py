@@ -112,6 +112,7 @@ class JobRunner:
 
     def _start(self, job: ClaimedJob) -> str:
         """A deployment's timer start event: start the instance that waits for it."""
+
         def done(uow: UnitOfWork) -> None:
             # In the start's own transaction: a worker that dies here starts nothing twice.
             if not jobs.finish(uow, job, "done"):

@@ -69,6 +69,53 @@ _RETRY_LATER = Prepared(
         locked_until=None,
     )
 )
+_CLAIMED_COLUMNS = (
+    _J.id,
+    _J.kind,
+    _J.instance_id,
+    _J.task_id,
+    _J.element_id,
+    _J.microflow,
+    _J.payload,
+    _J.attempts,
+    _J.max_attempts,
+    _J.backoff_seconds,
+    _J.timeout_seconds,
+)
+
+
+def _claim_statement(skip_locked: bool) -> Any:
+    """Take due jobs (and jobs whose lease ran out) for a worker: built once, not per claim, since
+    building it cost more than PostgreSQL spends running it."""
+    now = bindparam("b_now", type_=_J.due_at.type)
+    due = (
+        select(_J.id)
+        .where(
+            or_(
+                and_(_J.status == "queued", _J.due_at <= now),
+                and_(_J.status == "running", _J.locked_until < now),
+            )
+        )
+        .order_by(_J.due_at)
+        .limit(bindparam("b_limit"))
+    )
+    if skip_locked:
+        due = due.with_for_update(skip_locked=True)
+    return (
+        update(_JOBS)
+        .where(_J.id.in_(due.scalar_subquery()))
+        .values(
+            status="running",
+            locked_by=bindparam("b_worker"),
+            locked_until=bindparam("b_until", type_=_J.locked_until.type),
+            attempts=_J.attempts + 1,
+        )
+        .returning(*_CLAIMED_COLUMNS)
+    )
+
+
+_CLAIM = {"sqlite": _claim_statement(skip_locked=False), "other": _claim_statement(skip_locked=True)}
+_NEXT_DUE = select(_J.due_at).where(_J.status == "queued").order_by(_J.due_at).limit(1)
 _HEARTBEAT = Prepared(
     update(_JOBS)
     .where(_J.id == bindparam("b_id"), _J.status == "running", _J.locked_by == bindparam("worker"))
@@ -77,14 +124,24 @@ _HEARTBEAT = Prepared(
 
 
 class JobSignal:
-    """Wakes idle workers of this process when a step commits new jobs."""
+    """Wakes idle workers of this process when a step commits new jobs.
+
+    A notice wakes one idle thread, not all of them: the rest would only find nothing to claim.
+    A thread that claims a job notifies again, so a batch of jobs wakes as many threads as it needs.
+    """
 
     def __init__(self) -> None:
         self._condition = threading.Condition()
         self._generation = 0
 
     def notify(self) -> None:
-        """New jobs were committed."""
+        """New jobs were committed: wake one idle thread."""
+        with self._condition:
+            self._generation += 1
+            self._condition.notify()
+
+    def notify_all(self) -> None:
+        """Wake every idle thread (workers that stop)."""
         with self._condition:
             self._generation += 1
             self._condition.notify_all()
@@ -281,54 +338,33 @@ class JobStore:
 
     def claim(self, worker: str, limit: int, lease_seconds: float) -> list[ClaimedJob]:
         """Take up to `limit` due jobs (and jobs whose worker's lease ran out) for `worker`."""
+        return self.claim_or_next_due(worker, limit, lease_seconds)[0]
+
+    def claim_or_next_due(
+        self, worker: str, limit: int, lease_seconds: float
+    ) -> tuple[list[ClaimedJob], datetime | None]:
+        """`claim`; when nothing was due, also when the earliest queued job is (in the same transaction,
+        so an idle worker learns how long to sleep without another round trip)."""
         now = utcnow()
-        due = (
-            select(_J.id)
-            .where(
-                or_(
-                    and_(_J.status == "queued", _J.due_at <= now),
-                    and_(_J.status == "running", _J.locked_until < now),
-                )
-            )
-            .order_by(_J.due_at)
-            .limit(limit)
-        )
-        if not self.db.is_sqlite:
-            due = due.with_for_update(skip_locked=True)
-        statement = (
-            update(_JOBS)
-            .where(_J.id.in_(due.scalar_subquery()))
-            .values(
-                status="running",
-                locked_by=worker,
-                locked_until=now + timedelta(seconds=lease_seconds),
-                attempts=_J.attempts + 1,
-            )
-            .returning(
-                _J.id,
-                _J.kind,
-                _J.instance_id,
-                _J.task_id,
-                _J.element_id,
-                _J.microflow,
-                _J.payload,
-                _J.attempts,
-                _J.max_attempts,
-                _J.backoff_seconds,
-                _J.timeout_seconds,
-            )
-        )
+        params = {
+            "b_now": now,
+            "b_limit": limit,
+            "b_worker": worker,
+            "b_until": now + timedelta(seconds=lease_seconds),
+        }
+        statement = _CLAIM["sqlite" if self.db.is_sqlite else "other"]
+        due = None
         with UnitOfWork(self.db, write=True) as uow:
-            rows = uow.connection.execute(statement).all()
+            rows = uow.connection.execute(statement, params).all()
+            if not rows:
+                due = uow.connection.execute(_NEXT_DUE).scalar()
             uow.commit()
-        return [ClaimedJob(*row) for row in rows]
+        return [ClaimedJob(*row) for row in rows], (_aware(due) if due is not None else None)
 
     def next_due(self) -> datetime | None:
         """When the earliest queued job is due."""
         with UnitOfWork(self.db) as uow:
-            due = uow.connection.execute(
-                select(_J.due_at).where(_J.status == "queued").order_by(_J.due_at).limit(1)
-            ).scalar()
+            due = uow.connection.execute(_NEXT_DUE).scalar()
         return _aware(due) if due is not None else None
 
     def heartbeat(self, worker: str, job_ids: list[str], lease_seconds: float) -> None:

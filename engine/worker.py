@@ -2,7 +2,10 @@
 
 `flowbridge worker` runs one `Worker`; `flowbridge serve` embeds one beside the web app. Idle
 threads sleep until the next job is due, and wake at once when a step of this process commits
-new jobs (an in-process signal) or, on PostgreSQL, when any process does (LISTEN/NOTIFY).
+new jobs (an in-process signal) or when any process does: on PostgreSQL through LISTEN/NOTIFY, on
+SQLite by watching the database's data version (a cheap pragma, read every 20 ms). A notice
+wakes one idle thread; a thread that claims a job wakes the next, so a batch of jobs wakes as many
+threads as it keeps busy, and a single job does not send every thread to claim nothing.
 """
 
 from __future__ import annotations
@@ -25,6 +28,10 @@ LEASE_SECONDS = 30.0
 """How long a claimed job is a worker's; renewed every third of it while the job runs."""
 MAX_IDLE_SECONDS = 1.0
 """The longest an idle thread sleeps before it looks for due jobs again (timers fire within it)."""
+LISTEN_TIMEOUT_SECONDS = 0.25
+"""How long the PostgreSQL listener waits for a notification before it checks whether to stop."""
+SQLITE_WATCH_SECONDS = 0.02
+"""How often a worker on SQLite (which has no NOTIFY) looks whether another process committed."""
 
 
 class Worker:
@@ -58,11 +65,10 @@ class Worker:
     # -- lifecycle ------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Start the job threads, the lease renewer and (on PostgreSQL) the listener."""
+        """Start the job threads, the lease renewer, and the listener (PostgreSQL) or watcher (SQLite)."""
         self._stop.clear()
         targets = [self._loop] * self.concurrency + [self._renew_leases]
-        if not self.engine.db.is_sqlite:
-            targets.append(self._listen)
+        targets.append(self._watch if self.engine.db.is_sqlite else self._listen)
         for index, target in enumerate(targets):
             thread = threading.Thread(target=target, name=f"flowbridge-worker-{index}", daemon=True)
             thread.start()
@@ -71,7 +77,7 @@ class Worker:
     def stop(self, timeout: float = 10.0) -> None:
         """Ask the threads to stop after their current job, and wait for them."""
         self._stop.set()
-        self.signal.notify()
+        self.signal.notify_all()
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()
@@ -92,19 +98,22 @@ class Worker:
     # -- threads --------------------------------------------------------------------------------
 
     def _loop(self) -> None:
-        seen = self.signal.generation
         while not self._stop.is_set():
+            # Notices before this moment announce jobs the claim below sees; a later one wakes the wait.
+            seen = self.signal.generation
             try:
-                claimed = self.store.claim(self.name, 1, self.lease_seconds)
+                claimed, due = self.store.claim_or_next_due(self.name, 1, self.lease_seconds)
             except Exception:
                 logger.exception("claiming jobs failed; trying again shortly")
                 self._stop.wait(self.max_idle_seconds)
                 continue
             if claimed:
+                # More may be due: an idle thread (if any) looks while this one works.
+                self.signal.notify()
                 for job in claimed:
                     self._run(job)
                 continue
-            seen = self.signal.wait(seen, self._idle_seconds())
+            self.signal.wait(seen, self._idle_seconds(due))
 
     def _run(self, job: ClaimedJob) -> None:
         with self._lock:
@@ -118,11 +127,8 @@ class Worker:
             self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
         logger.debug("job %s (%s): %s", job.id, job.kind, outcome)
 
-    def _idle_seconds(self) -> float:
-        try:
-            due: datetime | None = self.store.next_due()
-        except Exception:
-            return self.max_idle_seconds
+    def _idle_seconds(self, due: datetime | None) -> float:
+        """How long to sleep when nothing is due: until the next queued job is, at most the idle limit."""
         if due is None:
             return self.max_idle_seconds
         return max(0.0, min(self.max_idle_seconds, (due - utcnow()).total_seconds()))
@@ -149,8 +155,35 @@ class Worker:
                 ) as connection:
                     connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
                     while not self._stop.is_set():
-                        for _notice in connection.notifies(timeout=self.max_idle_seconds, stop_after=1):
+                        for _notice in connection.notifies(timeout=LISTEN_TIMEOUT_SECONDS, stop_after=1):
                             self.signal.notify()
             except Exception:
                 logger.exception("listening for new jobs failed; polling until it works again")
+                self._stop.wait(self.max_idle_seconds)
+
+    def _watch(self) -> None:
+        """SQLite has no NOTIFY: turn other processes' commits that leave a job due into wake-ups.
+
+        `PRAGMA data_version` on one connection changes whenever another connection commits;
+        reading it costs microseconds and takes no lock. Only after a change does the watcher
+        ask whether a job is due, and wake a thread if one is.
+        """
+        while not self._stop.is_set():
+            try:
+                with self.engine.db.engine.connect() as connection:
+                    # Straight to the driver, outside any transaction (the engine's SQLite
+                    # connections autocommit until a unit of work begins one).
+                    driver = connection.connection.driver_connection
+                    assert driver is not None
+                    seen = driver.execute("PRAGMA data_version").fetchone()[0]
+                    while not self._stop.wait(SQLITE_WATCH_SECONDS):
+                        version = driver.execute("PRAGMA data_version").fetchone()[0]
+                        if version == seen:
+                            continue
+                        seen = version
+                        due = self.store.next_due()
+                        if due is not None and due <= utcnow():
+                            self.signal.notify()
+            except Exception:
+                logger.exception("watching for new jobs failed; polling until it works again")
                 self._stop.wait(self.max_idle_seconds)

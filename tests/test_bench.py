@@ -7,8 +7,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from engine.bench import describe_database, describe_database_safely, fresh_database
+from engine.bench import QUICK, describe_database, describe_database_safely, fresh_database
 from engine.cli.bench import bench
+
+from .conftest import _PG_SKIP, POSTGRES_URL
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +35,7 @@ def test_machine_info(quick_run: dict) -> None:
 
 def test_every_scenario_has_positive_medians(quick_run: dict) -> None:
     scenarios = quick_run["databases"][0]["scenarios"]
-    assert set(scenarios) == {"raw", "auto", "human", "loop"}
+    assert set(scenarios) == {"raw", "auto", "human", "loop", "async"}
     for name, block in scenarios.items():
         assert block["records"], name
         for record in block["records"]:
@@ -65,6 +67,33 @@ def test_loop_reports_the_10_and_100_points(quick_run: dict) -> None:
         assert loop[f"state after {point}"]["unit"] == "B"
         assert loop[f"state after {point}"]["median"] > 0
     assert loop["state after 10"]["ratio"] == 1.0
+
+
+def check_async(async_records: dict[str, dict]) -> None:
+    """Round trips with the embedded worker (1 and 4 threads), and instances/s with it and with processes."""
+    for threads in ("1 thread", "4 threads"):
+        trip = async_records[f"round trip, embedded worker, {threads}"]
+        assert trip["unit"] == "ms" and trip["count"] == QUICK.async_round_trips
+        assert 0 < trip["median"] <= trip["p95"]
+        rate = async_records[f"instances/s, embedded worker, {threads}"]
+        assert rate["unit"] == "/s" and rate["median"] > 0
+        assert 0 < rate["extra"]["latency_p50_ms"] <= rate["extra"]["latency_p95_ms"]
+    (processes,) = QUICK.async_processes
+    rate = async_records[f"instances/s, {processes} worker processes"]
+    assert rate["unit"] == "/s" and rate["median"] > 0 and rate["count"] == QUICK.async_bursts
+
+
+def test_async_round_trip_and_throughput(quick_run: dict) -> None:
+    check_async(records(quick_run, "async"))
+
+
+@pytest.mark.skipif(_PG_SKIP is not None, reason=_PG_SKIP or "")
+def test_async_on_postgresql() -> None:
+    result = CliRunner().invoke(bench, ["--quick", "--json", "--scenario", "async", "--db", POSTGRES_URL])
+    assert result.exit_code == 0, result.output
+    run = json.loads(result.stdout)
+    assert "SQLite" not in run["databases"][0]["server"]
+    check_async(records(run, "async"))
 
 
 def test_table_and_one_scenario() -> None:

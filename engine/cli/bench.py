@@ -62,10 +62,20 @@ def _number(value: float | None, unit: str) -> str:
 
 def _notes(record: dict[str, Any]) -> str:
     notes = []
-    for key, value in record["extra"].items():
+    extra = dict(record["extra"])
+    p50, p95 = extra.pop("latency_p50_ms", None), extra.pop("latency_p95_ms", None)
+    if p50 is not None and p95 is not None:
+        notes.append(f"latency p50 {_number(p50, 'ms')}, p95 {_number(p95, 'ms')}")
+    for key, value in extra.items():
         if value is None:
             continue
-        if key == "per_second":
+        if key == "threads_each":
+            notes.append(f"{value} thread{'' if value == 1 else 's'} each")
+        elif key == "starters":
+            notes.append(f"{value} starting threads")
+        elif key == "started_per_second":
+            notes.append(f"started {value:,.0f}/s")
+        elif key == "per_second":
             notes.append(f"{value:,.0f}/s")
         elif key == "raw_median_ms":
             notes.append(f"raw {_number(value, 'ms')}")
@@ -122,6 +132,8 @@ def format_table(result: dict[str, Any]) -> str:
         "",
         "ratio: auto and human, the median over SpiffWorkflow alone (raw) measured beside it in the",
         "same run; loop steps, over a young instance's steps (ref, at the first point) taken at the",
-        "same moments; loop state, over the state at the first point.",
+        "same moments; loop state, over the state at the first point. async: round trip from `start`",
+        "returning to the worker's step committed, one instance at a time; instances/s from the first",
+        "start of a burst to its last end, with each instance's start-to-end latency in the burst.",
     ]
     return "\n".join(lines)

@@ -14,7 +14,7 @@ import click
 
 from ..job_runner import JobRunner
 from ..jobs import ClaimedJob
-from ..worker import Worker
+from ..worker import LEASE_SECONDS, Worker
 from .app import App, pass_app, safe_url
 from .jobs import relative
 
@@ -95,10 +95,18 @@ class EchoHandler(logging.Handler):
     metavar="N",
     help="Jobs run at once (threads).",
 )
+@click.option(
+    "--lease",
+    type=click.FloatRange(min=0.1),
+    default=LEASE_SECONDS,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long a claimed job is this worker's; if it dies, others take the job after that.",
+)
 @click.option("--once", is_flag=True, help="Run the jobs that are due until none is, then exit.")
 @click.option("-v", "--verbose", is_flag=True, help="Log one line per job outcome.")
 @pass_app
-def worker(app: App, concurrency: int, once: bool, verbose: bool) -> None:
+def worker(app: App, concurrency: int, lease: float, once: bool, verbose: bool) -> None:
     """Run jobs until SIGTERM or SIGINT (Ctrl-C), or with --once until none is due.
 
     The first signal stops gracefully: running jobs finish, no new ones start. A second signal
@@ -112,7 +120,7 @@ def worker(app: App, concurrency: int, once: bool, verbose: bool) -> None:
     ENGINE_LOGGER.addHandler(handler)
     logger.setLevel(logging.INFO if verbose else logging.WARNING)
     try:
-        runner = Worker(engine, concurrency=concurrency)
+        runner = Worker(engine, concurrency=concurrency, lease_seconds=lease)
         runner.runner = LoggingRunner(engine.runtime, engine.jobs, engine.registry)
         for label, value in (
             ("worker", runner.name),

@@ -27,7 +27,10 @@ class Database:
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False}
         else:
-            kwargs["pool_pre_ping"] = True
+            # No ping before each checkout (a round trip per transaction, three per async job):
+            # a connection the server dropped fails its transaction once, SQLAlchemy discards the
+            # whole pool on that disconnect, and the next transaction connects afresh.
+            kwargs["pool_recycle"] = 1800
         self.engine: SqlEngine = create_engine(self.url, **kwargs)
         if self.is_sqlite:
             _configure_sqlite(self.engine, sqlite_synchronous)

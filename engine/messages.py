@@ -48,39 +48,44 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from lxml import etree
-from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Table, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from . import expressions, jobs
+from . import jobs, store
 from .errors import (
     ConcurrentChange,
     EngineError,
     InstanceEnded,
     InvalidInput,
-    InvalidModel,
     NotFound,
     StepFailed,
 )
+from .message_subscriptions import JOB_KIND, SubscriptionEffect, history_event
+from .message_waits import (
+    Message,
+    correlations_of,
+    first_line,
+    is_process_start,
+    matches,
+    message_definitions,
+    process_variables,
+    same,
+    waiting_tasks,
+)
 from .models import (
     DeliveredMessage,
-    HistoryEvent,
     MessageSubscription,
     ProcessDefinition,
     ProcessInstance,
     utcnow,
 )
-from .statements import Prepared
 from .uow import UnitOfWork
 from .variables import check_json, check_variables
 
@@ -89,408 +94,18 @@ if TYPE_CHECKING:
     from .jobs import ClaimedJob
     from .runtime import RuntimeService
 
-JOB_KIND = "message"
-"""The job kind of a message an instance threw."""
-KEYS = "message_correlation_keys"
-"""Task spec extension: message name → Python source of its Zeebe correlation key (parse time)."""
-CORRELATION = "flowbridge_message_correlation"
-"""Internal data key on a waiting task: message name → the correlation values it waits on."""
-JOB_ATTEMPTS = 3
-"""Tries of a thrown message's job (a receiver's failing step, a conflict) before it fails."""
-JOB_BACKOFF_SECONDS = 1.0
+
 DELIVERY_ATTEMPTS = 5
 """How often one delivery is tried when another step changed the instance meanwhile."""
 MAX_NAME = 255
 _CHUNK = 500
 _ENDED = ("completed", "terminated")
-_BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-_ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
-_INTERNAL_VARIABLES = frozenset({"data_objects"})
 
 _SUBSCRIPTIONS: Table = MessageSubscription.__table__  # type: ignore[assignment]
 _S = _SUBSCRIPTIONS.c
 _I = ProcessInstance.__table__.c
 _D = ProcessDefinition.__table__.c
 _M: Any = DeliveredMessage.__table__.c
-_INSERT_SUBSCRIPTION = Prepared(insert(_SUBSCRIPTIONS))
-_DELETE_SUBSCRIPTION = Prepared(
-    delete(_SUBSCRIPTIONS).where(_S.instance_id == bindparam("b_instance"), _S.task_id == bindparam("b_task"))
-)
-_INSERT_HISTORY = Prepared(insert(HistoryEvent.__table__))  # type: ignore[arg-type]
-
-
-@dataclass(frozen=True)
-class Message:
-    """One message to correlate: its name, correlation values and variables.
-
-    `payload` is what a SpiffArena message carries (a thrown `messagePayload`); when it is not
-    given, the payload is the correlation values and the variables together.
-    """
-
-    name: str
-    correlation: dict[str, Any]
-    variables: dict[str, Any]
-    payload: Any = None
-    has_payload: bool = False
-
-    def event_payload(self) -> Any:
-        """The payload a catching SpiffWorkflow task receives (a copy)."""
-        if self.has_payload:
-            return copy.deepcopy(self.payload)
-        return copy.deepcopy({**self.correlation, **self.variables})
-
-    def describe(self) -> str:
-        """`message 'name'`, with its correlation values when it has any."""
-        return f"message '{self.name}'" + (f" with {self.correlation!r}" if self.correlation else "")
-
-
-# -- parse time -----------------------------------------------------------------------------------
-
-
-def attach_correlation_keys(processes: Iterable[Any], files: Mapping[str, bytes]) -> None:
-    """Keep each Zeebe message's `correlationKey` on the task specs that wait for or throw it.
-
-    `processes` are engine.parsing's ParsedProcess objects (their `spec` and `subprocess_specs`),
-    `files` the deployment's files by name. The key is translated to Python here, once, into the
-    task spec's extension `message_correlation_keys` (stored with the spec); an expression outside
-    the translated subset is refused, naming the file and the message.
-    """
-    keys_by_file = {name: _zeebe_keys(name, data) for name, data in files.items()}
-    for process in processes:
-        for spec in [process.spec, *process.subprocess_specs.values()]:
-            keys = keys_by_file.get(getattr(spec, "file", None) or "") or {}
-            if not keys:
-                continue
-            for task_spec in spec.task_specs.values():
-                found = {d.name: keys[d.name] for d in message_definitions(task_spec) if d.name in keys}
-                if found:
-                    if not isinstance(getattr(task_spec, "extensions", None), dict):
-                        task_spec.extensions = {}
-                    task_spec.extensions[KEYS] = found
-
-
-def _zeebe_keys(filename: str, data: bytes) -> dict[str, str]:
-    """Message name → Python source of its correlation key, for the messages of one BPMN file."""
-    if b"correlationKey" not in data:
-        return {}
-    try:
-        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
-    except etree.XMLSyntaxError:
-        return {}  # not XML: parse_files has refused it already
-    keys: dict[str, str] = {}
-    for message in root.iter(f"{{{_BPMN_NS}}}message"):
-        subscription = message.find(f".//{{{_ZEEBE_NS}}}subscription")
-        text = subscription.get("correlationKey") if subscription is not None else None
-        if not text or not text.strip() or not message.get("name"):
-            continue
-        try:
-            keys[message.get("name", "")] = (
-                expressions.translate(text) if expressions.is_expression(text) else repr(text.strip())
-            )
-        except expressions.UnsupportedExpression as exc:
-            raise InvalidModel(
-                f"{filename}:{message.sourceline or '?'}: message '{message.get('name')}': "
-                f"correlationKey {text!r}: {exc.reason}",
-                element=message.get("id"),
-            ) from exc
-    return keys
-
-
-# -- waits ------------------------------------------------------------------------------------------
-
-
-def message_definitions(task_spec: Any) -> list[Any]:
-    """The message event definitions a task spec waits for or throws (an event-based gateway's too)."""
-    definition = getattr(task_spec, "event_definition", None)
-    if isinstance(definition, MessageEventDefinition):
-        return [definition]
-    if isinstance(definition, MultipleEventDefinition):
-        return [d for d in definition.event_definitions if isinstance(d, MessageEventDefinition)]
-    return []
-
-
-def waiting_tasks(workflow: Any) -> list[Any]:
-    """The tasks of a workflow and its subprocesses that wait for a message.
-
-    Read from SpiffWorkflow's event manager, which holds only the waiting catch events (none,
-    usually), so this costs nothing on steps that involve no events.
-    """
-    tasks = workflow.event_manager.tasks
-    if not tasks:
-        return []
-    return [t for t in tasks.values() if t.has_state(TaskState.WAITING) and message_definitions(t.task_spec)]
-
-
-def subscribed_tasks(workflow: Any) -> list[Any]:
-    """The waiting tasks a correlated message may reach: all but the process's own message start
-    event, which only the message its instance was started for reaches (so a concurrent message
-    never takes an instance another delivery is starting)."""
-    return [t for t in waiting_tasks(workflow) if not _is_process_start(t)]
-
-
-def correlations_of(task: Any) -> dict[str, dict[str, Any]]:
-    """Message name → the correlation values a waiting task waits on, fixed when its wait began.
-
-    The first call evaluates them and keeps them in the task's internal data; the projection
-    makes that call before the step saves the state, so they are saved with it.
-    """
-    cached = task.internal_data.get(CORRELATION)
-    if isinstance(cached, dict):
-        return cached
-    values = {d.name: _correlation(task, d) for d in message_definitions(task.task_spec)}
-    check_json(values, f"the correlation values of the message wait at '{task.task_spec.bpmn_id}'")
-    task.internal_data[CORRELATION] = values
-    return values
-
-
-def message_waits(workflow: Any) -> list[dict[str, Any]]:
-    """The instance view's entries for its message waits: name, element, task and correlation."""
-    return [
-        {
-            "kind": "event",
-            "event_type": "MessageEventDefinition",
-            "name": name,
-            "value": None,
-            "element_id": task.task_spec.bpmn_id,
-            "task_id": str(task.id),
-            "correlation": correlation,
-        }
-        for task in waiting_tasks(workflow)
-        for name, correlation in correlations_of(task).items()
-    ]
-
-
-def matches(
-    wanted: Mapping[str, Any],
-    subscription: Mapping[str, Any],
-    variables: Mapping[str, Any],
-    business_key: str | None,
-) -> bool:
-    """Whether a message with correlation values `wanted` reaches a wait (see the module's text)."""
-    for name, value in wanted.items():
-        if name in subscription:
-            have = subscription[name]
-        elif name == "business_key":
-            have = business_key
-        elif name in variables:
-            have = variables[name]
-        else:
-            return False
-        if not same(value, have):
-            return False
-    return True
-
-
-def same(a: Any, b: Any) -> bool:
-    """JSON equality, except that a number equals its decimal text (Zeebe's keys are strings)."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    if isinstance(a, str) and isinstance(b, (int, float)):
-        return a == str(b)
-    if isinstance(b, str) and isinstance(a, (int, float)):
-        return b == str(a)
-    return bool(a == b)
-
-
-def _correlation(task: Any, definition: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    if definition.correlation_properties:
-        known = getattr(task.workflow, "correlations", None) or {}
-        for prop in definition.correlation_properties:
-            for key in prop.correlation_keys:
-                group = known.get(key)
-                if isinstance(group, dict) and prop.name in group:
-                    values[prop.name] = group[prop.name]
-    source = _keys(task.task_spec).get(definition.name)
-    if source is not None and not _is_process_start(task):
-        # Zeebe evaluates a subscription's key when the wait opens; a process's message start
-        # event has none.
-        try:
-            values["key"] = task.workflow.script_engine.evaluate(task, source)
-        except Exception as exc:
-            raise StepFailed(
-                f"task '{task.task_spec.bpmn_id}': the correlation key of message '{definition.name}' "
-                f"failed: {_first_line(exc)}",
-                element=task.task_spec.bpmn_id,
-            ) from exc
-    return values
-
-
-def _keys(task_spec: Any) -> dict[str, str]:
-    extensions = getattr(task_spec, "extensions", None)
-    keys = extensions.get(KEYS) if isinstance(extensions, dict) else None
-    return keys if isinstance(keys, dict) else {}
-
-
-def _is_process_start(task: Any) -> bool:
-    return isinstance(task.task_spec, StartEvent) and task.workflow is task.workflow.top_workflow
-
-
-def _variables(workflow: Any) -> dict[str, Any]:
-    """The instance's variables, as the projection merges them."""
-    if workflow.completed:
-        merged = dict(workflow.data)
-    else:
-        merged = {}
-        live = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
-        for wf in [workflow, *workflow.subprocesses.values()]:
-            for task in wf.tasks.values():
-                if task.state & live:
-                    merged.update(task.data)
-    return {k: v for k, v in merged.items() if k not in _INTERNAL_VARIABLES}
-
-
-def _first_line(exc: BaseException) -> str:
-    text = exc.message if isinstance(exc, EngineError) else str(exc)
-    return text.split("\n")[0] or type(exc).__name__
-
-
-# -- the step effect --------------------------------------------------------------------------------
-
-
-class SubscriptionEffect:
-    """Keeps `message_subscriptions` in step with the instance, and turns thrown messages into jobs."""
-
-    def __init__(self, service: MessageService) -> None:
-        self.service = service
-
-    def before(self, workflow: Any | None) -> frozenset[str]:
-        """The ids of the tasks that wait for a message before the change."""
-        if workflow is None:
-            return frozenset()
-        # Messages thrown in an earlier step were saved with its state after they became jobs.
-        _take_thrown(workflow)
-        return frozenset(str(t.id) for t in subscribed_tasks(workflow))
-
-    def after(self, uow: UnitOfWork, workflow: Any, instance_id: str, token: frozenset[str]) -> bool:
-        """Rewrite the subscriptions that changed; write a job per message thrown; True if any."""
-        waiting = {str(t.id): t for t in subscribed_tasks(workflow)}
-        if waiting.keys() != token:
-            connection = uow.connection
-            gone = [{"b_instance": instance_id, "b_task": task_id} for task_id in token - waiting.keys()]
-            if gone:
-                _DELETE_SUBSCRIPTION.execute_many(connection, gone)
-            rows = [
-                {
-                    "instance_id": instance_id,
-                    "name": name,
-                    "task_id": task_id,
-                    "element_id": task.task_spec.bpmn_id,
-                    "correlation": correlation,
-                }
-                for task_id, task in waiting.items()
-                if task_id not in token
-                for name, correlation in correlations_of(task).items()
-            ]
-            if rows:
-                _INSERT_SUBSCRIPTION.execute_many(connection, rows)
-        thrown = _take_thrown(workflow)
-        if not thrown:
-            return False
-        now = utcnow()
-        job_rows, history = [], []
-        for event in thrown:
-            row, record = _thrown_job(workflow, instance_id, event, now)
-            job_rows.append(row)
-            history.append(record)
-        jobs.save(uow, jobs.JobPlan(insert=job_rows), now)
-        _INSERT_HISTORY.execute_many(uow.connection, history)
-        return True
-
-
-def _take_thrown(workflow: Any) -> list[Any]:
-    """Remove the message events no task of the instance caught from the workflow; return them."""
-    events = workflow.bpmn_events
-    if not events:
-        return []
-    thrown = [e for e in events if isinstance(e.event_definition, MessageEventDefinition)]
-    if thrown:
-        workflow.bpmn_events = [
-            e for e in events if not isinstance(e.event_definition, MessageEventDefinition)
-        ]
-    return thrown
-
-
-def _thrown_job(
-    workflow: Any, instance_id: str, event: Any, now: datetime
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The job that delivers a thrown message, and the thrower's history event for it."""
-    definition = event.event_definition
-    spec = _thrower(workflow, definition)
-    element = getattr(spec, "bpmn_id", None)
-    body: dict[str, Any] = {"name": definition.name}
-    if getattr(definition, "expression", None) is not None:
-        # SpiffArena: the messagePayload expression, and the correlations computed from it.
-        payload = event.payload
-        body["correlation"] = {
-            prop: value
-            for group in (event.correlations or {}).values()
-            if isinstance(group, dict)
-            for prop, value in group.items()
-        }
-        body["variables"] = copy.deepcopy(payload) if isinstance(payload, dict) else {}
-        body["payload"] = copy.deepcopy(payload)
-    else:
-        variables = _variables(workflow)
-        body["correlation"] = {}
-        body["variables"] = copy.deepcopy(variables)
-        source = _keys(spec).get(definition.name)
-        if source is not None:
-            try:
-                key = workflow.script_engine.environment.evaluate(source, dict(variables))
-            except Exception as exc:
-                raise StepFailed(
-                    f"task '{element}': the correlation key of message '{definition.name}' failed: "
-                    f"{_first_line(exc)}",
-                    element=element,
-                ) from exc
-            body["correlation"]["key"] = key
-    check_json(body, f"message '{definition.name}' thrown at '{element}'")
-    row = jobs.new_job(
-        JOB_KIND,
-        body,
-        now,
-        instance_id=instance_id,
-        element_id=element,
-        max_attempts=JOB_ATTEMPTS,
-        backoff=JOB_BACKOFF_SECONDS,
-    )
-    history = _history_event(
-        instance_id,
-        "message_thrown",
-        element,
-        {"name": definition.name, "correlation": body["correlation"], "job_id": row["id"]},
-        now,
-    )
-    return row, history
-
-
-def _thrower(workflow: Any, definition: Any) -> Any:
-    """The task spec whose event definition is `definition` (an object of the spec)."""
-    for spec in [workflow.spec, *workflow.subprocess_specs.values()]:
-        for task_spec in spec.task_specs.values():
-            if any(d is definition for d in message_definitions(task_spec)):
-                return task_spec
-    return None
-
-
-def _history_event(
-    instance_id: str, kind: str, element: str | None, data: dict[str, Any], now: datetime
-) -> dict[str, Any]:
-    return {
-        "instance_id": instance_id,
-        "at": now,
-        "kind": kind,
-        "element_id": element,
-        "element_name": None,
-        "element_type": None,
-        "task_id": None,
-        "user": None,
-        "data": data,
-    }
-
-
-# -- correlating ------------------------------------------------------------------------------------
 
 
 class _NotWaiting(EngineError):
@@ -733,10 +348,8 @@ class MessageService:
                     "job_id": job.id,
                     "error": error,
                 }
-                _INSERT_HISTORY.execute(
-                    uow.connection,
-                    _history_event(job.instance_id, "message_not_delivered", job.element_id, data, now),
-                )
+                event = history_event(job.instance_id, "message_not_delivered", job.element_id, data, now)
+                store.insert_history(uow, [event])
             uow.commit()
         return "failed"
 
@@ -762,11 +375,11 @@ def _receive(
     variables: dict[str, Any] | None = None
     for task in waiting_tasks(workflow):
         for definition in message_definitions(task.task_spec):
-            if definition.name != message.name or start != _is_process_start(task):
+            if definition.name != message.name or start != is_process_start(task):
                 continue
             if not start:
                 if variables is None:
-                    variables = _variables(workflow)
+                    variables = process_variables(workflow)
                 wanted = correlations_of(task).get(definition.name, {})
                 if not matches(message.correlation, wanted, variables, business_key):
                     continue
@@ -805,7 +418,7 @@ def _catch(task: Any, definition: Any, message: Message) -> bool:
         raise
     except Exception as exc:
         raise StepFailed(
-            f"task '{task.task_spec.bpmn_id}': {message.describe()} could not be caught: {_first_line(exc)}",
+            f"task '{task.task_spec.bpmn_id}': {message.describe()} could not be caught: {first_line(exc)}",
             element=task.task_spec.bpmn_id,
         ) from exc
     if getattr(definition, "message_var", None) is None and message.variables:

@@ -20,7 +20,7 @@ from SpiffWorkflow.spiff.parser.task_spec import (
 )
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, NoneTask, UserTask
 
-from . import dialects, expressions, forms, messages
+from . import dialects, expressions, forms, message_waits
 from .errors import InvalidModel
 from .specs import MicroflowTask, PassThroughTask
 from .xml import parse_xml
@@ -389,7 +389,7 @@ def parse_files(files: dict[str, bytes]) -> list[ParsedProcess]:
                 files=sorted(needed),
             )
         )
-    messages.attach_correlation_keys(processes, files)
+    message_waits.attach_correlation_keys(processes, files)
     return processes
 
 

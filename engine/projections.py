@@ -10,7 +10,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from .errors import StepFailed
 from .jobs import INCIDENT, JOB_ID
-from .messages import message_waits
+from .message_waits import message_waits
 from .variables import check_json
 
 INTERNAL_KEYS = frozenset({"data_objects"})

@@ -17,7 +17,7 @@ from sqlalchemy import insert, select
 
 from engine import Engine, InvalidInput, InvalidModel, NotFound, VariablesNotJson
 from engine.cli import main
-from engine.messages import KEYS, matches
+from engine.message_waits import KEYS, matches
 from engine.models import DeliveredMessage, Job, MessageSubscription
 from engine.parsing import parse_files
 from engine.uow import UnitOfWork

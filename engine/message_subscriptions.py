@@ -1,0 +1,200 @@
+"""The message step effect: `message_subscriptions` kept in step with each instance, and the
+messages an instance throws turned into `message` jobs in the step that threw them.
+
+It compares the waiting message tasks before and after a step and writes rows only when that set
+changed, so a step that involves no messages runs no extra SQL.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from sqlalchemy import Table, bindparam, delete, insert
+
+from . import jobs, store
+from .errors import (
+    StepFailed,
+)
+from .message_waits import (
+    correlation_keys,
+    correlations_of,
+    first_line,
+    message_definitions,
+    process_variables,
+    subscribed_tasks,
+)
+from .models import (
+    MessageSubscription,
+    utcnow,
+)
+from .statements import Prepared
+from .uow import UnitOfWork
+from .variables import check_json
+
+if TYPE_CHECKING:
+    from .messages import MessageService
+
+
+JOB_KIND = "message"
+"""The job kind of a message an instance threw."""
+JOB_ATTEMPTS = 3
+"""Tries of a thrown message's job (a receiver's failing step, a conflict) before it fails."""
+JOB_BACKOFF_SECONDS = 1.0
+
+_SUBSCRIPTIONS: Table = MessageSubscription.__table__  # type: ignore[assignment]
+_S = _SUBSCRIPTIONS.c
+_INSERT_SUBSCRIPTION = Prepared(insert(_SUBSCRIPTIONS))
+_DELETE_SUBSCRIPTION = Prepared(
+    delete(_SUBSCRIPTIONS).where(_S.instance_id == bindparam("b_instance"), _S.task_id == bindparam("b_task"))
+)
+
+
+# -- the step effect --------------------------------------------------------------------------------
+
+
+class SubscriptionEffect:
+    """Keeps `message_subscriptions` in step with the instance, and turns thrown messages into jobs.
+
+    It carries its MessageService, through which a worker's `message` jobs are delivered.
+    """
+
+    def __init__(self, service: MessageService) -> None:
+        self.service = service
+
+    def before(self, workflow: Any | None) -> frozenset[str]:
+        """The ids of the tasks that wait for a message before the change."""
+        if workflow is None:
+            return frozenset()
+        # Messages thrown in an earlier step were saved with its state after they became jobs.
+        _take_thrown(workflow)
+        return frozenset(str(t.id) for t in subscribed_tasks(workflow))
+
+    def after(self, uow: UnitOfWork, workflow: Any, instance_id: str, token: frozenset[str]) -> bool:
+        """Rewrite the subscriptions that changed; write a job per message thrown; True if any."""
+        waiting = {str(t.id): t for t in subscribed_tasks(workflow)}
+        if waiting.keys() != token:
+            connection = uow.connection
+            gone = [{"b_instance": instance_id, "b_task": task_id} for task_id in token - waiting.keys()]
+            if gone:
+                _DELETE_SUBSCRIPTION.execute_many(connection, gone)
+            rows = [
+                {
+                    "instance_id": instance_id,
+                    "name": name,
+                    "task_id": task_id,
+                    "element_id": task.task_spec.bpmn_id,
+                    "correlation": correlation,
+                }
+                for task_id, task in waiting.items()
+                if task_id not in token
+                for name, correlation in correlations_of(task).items()
+            ]
+            if rows:
+                _INSERT_SUBSCRIPTION.execute_many(connection, rows)
+        thrown = _take_thrown(workflow)
+        if not thrown:
+            return False
+        now = utcnow()
+        job_rows, history = [], []
+        for event in thrown:
+            row, record = _thrown_job(workflow, instance_id, event, now)
+            job_rows.append(row)
+            history.append(record)
+        jobs.save(uow, jobs.JobPlan(insert=job_rows), now)
+        store.insert_history(uow, history)
+        return True
+
+
+def _take_thrown(workflow: Any) -> list[Any]:
+    """Remove the message events no task of the instance caught from the workflow; return them."""
+    events = workflow.bpmn_events
+    if not events:
+        return []
+    thrown = [e for e in events if isinstance(e.event_definition, MessageEventDefinition)]
+    if thrown:
+        workflow.bpmn_events = [
+            e for e in events if not isinstance(e.event_definition, MessageEventDefinition)
+        ]
+    return thrown
+
+
+def _thrown_job(
+    workflow: Any, instance_id: str, event: Any, now: datetime
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The job that delivers a thrown message, and the thrower's history event for it."""
+    definition = event.event_definition
+    spec = _thrower(workflow, definition)
+    element = getattr(spec, "bpmn_id", None)
+    body: dict[str, Any] = {"name": definition.name}
+    if getattr(definition, "expression", None) is not None:
+        # SpiffArena: the messagePayload expression, and the correlations computed from it.
+        payload = event.payload
+        body["correlation"] = {
+            prop: value
+            for group in (event.correlations or {}).values()
+            if isinstance(group, dict)
+            for prop, value in group.items()
+        }
+        body["variables"] = copy.deepcopy(payload) if isinstance(payload, dict) else {}
+        body["payload"] = copy.deepcopy(payload)
+    else:
+        variables = process_variables(workflow)
+        body["correlation"] = {}
+        body["variables"] = copy.deepcopy(variables)
+        source = correlation_keys(spec).get(definition.name)
+        if source is not None:
+            try:
+                key = workflow.script_engine.environment.evaluate(source, dict(variables))
+            except Exception as exc:
+                raise StepFailed(
+                    f"task '{element}': the correlation key of message '{definition.name}' failed: "
+                    f"{first_line(exc)}",
+                    element=element,
+                ) from exc
+            body["correlation"]["key"] = key
+    check_json(body, f"message '{definition.name}' thrown at '{element}'")
+    row = jobs.new_job(
+        JOB_KIND,
+        body,
+        now,
+        instance_id=instance_id,
+        element_id=element,
+        max_attempts=JOB_ATTEMPTS,
+        backoff=JOB_BACKOFF_SECONDS,
+    )
+    history = history_event(
+        instance_id,
+        "message_thrown",
+        element,
+        {"name": definition.name, "correlation": body["correlation"], "job_id": row["id"]},
+        now,
+    )
+    return row, history
+
+
+def _thrower(workflow: Any, definition: Any) -> Any:
+    """The task spec whose event definition is `definition` (an object of the spec)."""
+    for spec in [workflow.spec, *workflow.subprocess_specs.values()]:
+        for task_spec in spec.task_specs.values():
+            if any(d is definition for d in message_definitions(task_spec)):
+                return task_spec
+    return None
+
+
+def history_event(
+    instance_id: str, kind: str, element: str | None, data: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    return {
+        "instance_id": instance_id,
+        "at": now,
+        "kind": kind,
+        "element_id": element,
+        "element_name": None,
+        "element_type": None,
+        "task_id": None,
+        "user": None,
+        "data": data,
+    }

@@ -7,7 +7,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from engine.bench import QUICK, describe_database, describe_database_safely, fresh_database
+from engine.bench_common import QUICK
+from engine.bench_databases import describe_database, describe_database_safely, fresh_database
 from engine.cli.bench import bench
 
 from .conftest import _PG_SKIP, POSTGRES_URL

@@ -13,7 +13,6 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC
 from pathlib import Path
 from time import perf_counter
 from typing import Any
@@ -25,7 +24,7 @@ from .engine import Engine
 from .errors import StepFailed
 from .job_runner import JobRunner
 from .jobs import ClaimedJob
-from .models import ProcessInstance
+from .models import ProcessInstance, as_utc
 from .worker import Worker
 
 ASYNC_THREADS = (1, 4)
@@ -257,7 +256,7 @@ def _wait_ended(engine: Engine, workers: _WorkerProcesses, instance_ids: list[st
 
 def _aware_seconds(value: Any) -> float:
     """A stored timestamp as seconds since the epoch (SQLite gives it back without its zone)."""
-    return float((value if value.tzinfo is not None else value.replace(tzinfo=UTC)).timestamp())
+    return float(as_utc(value).timestamp())
 
 
 def _process_async(sizes: Sizes, engine: Engine, count: int) -> Record:

@@ -47,15 +47,16 @@ from typing import Any, NoReturn
 
 from lxml import etree
 
+from .dialects import CAMUNDA_NS, SPIFF_NS, ZEEBE_NS
 from .errors import InvalidModel
 from .form_validation import ValueBroken, as_number, coerce, new_field, validate
 
 __all__ = ["form_files", "parse_form", "validate"]
 
 # The same namespaces as engine.parsing, which imports this module (so no import back).
-CAMUNDA = "{http://camunda.org/schema/1.0/bpmn}"
-ZEEBE = "{http://camunda.org/schema/zeebe/1.0}"
-SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
+CAMUNDA = f"{{{CAMUNDA_NS}}}"
+ZEEBE = f"{{{ZEEBE_NS}}}"
+SPIFF = f"{{{SPIFF_NS}}}"
 
 _CAMUNDA7_TYPES = {
     "string": "string",

@@ -10,7 +10,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from .db import Database
-from .models import HistoryEvent
+from .models import HistoryEvent, as_utc
 from .uow import UnitOfWork
 
 _KINDS = {
@@ -97,7 +97,7 @@ class HistoryService:
             return [
                 {
                     "id": r.id,
-                    "at": r.at.isoformat(),
+                    "at": as_utc(r.at).isoformat(),
                     "kind": r.kind,
                     "element_id": r.element_id,
                     "element_name": r.element_name,

@@ -12,6 +12,7 @@ from .models import Incident, Job, utcnow
 from .runtime import RuntimeService, _find_task
 from .scripting import ASYNC_INPUT
 from .uow import UnitOfWork
+from .views import iso
 
 
 class IncidentService:
@@ -98,6 +99,6 @@ def incident_view(row: Incident) -> dict[str, Any]:
         "element_id": row.element_id,
         "error": row.error,
         "status": row.status,
-        "created_at": row.created_at.isoformat(),
-        "resolved_at": row.resolved_at.isoformat() if row.resolved_at else None,
+        "created_at": iso(row.created_at),
+        "resolved_at": iso(row.resolved_at),
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
@@ -22,7 +22,7 @@ from sqlalchemy import Table, and_, bindparam, or_, select, update
 from .db import Database
 from .errors import NotFound
 from .microflows import MicroflowRegistry
-from .models import Job, utcnow
+from .models import Job, as_utc, utcnow
 from .scripting import ASYNC_INPUT
 from .statements import Prepared
 from .uow import UnitOfWork
@@ -359,13 +359,13 @@ class JobStore:
             if not rows:
                 due = uow.connection.execute(_NEXT_DUE).scalar()
             uow.commit()
-        return [ClaimedJob(*row) for row in rows], (_aware(due) if due is not None else None)
+        return [ClaimedJob(*row) for row in rows], (as_utc(due) if due is not None else None)
 
     def next_due(self) -> datetime | None:
         """When the earliest queued job is due."""
         with UnitOfWork(self.db) as uow:
             due = uow.connection.execute(_NEXT_DUE).scalar()
-        return _aware(due) if due is not None else None
+        return as_utc(due) if due is not None else None
 
     def heartbeat(self, worker: str, job_ids: list[str], lease_seconds: float) -> None:
         """Extend the lease of the jobs `worker` is running."""
@@ -427,13 +427,9 @@ def job_view(row: Job) -> dict[str, Any]:
         "microflow": row.microflow,
         "attempts": row.attempts,
         "max_attempts": row.max_attempts,
-        "due_at": _aware(row.due_at).isoformat(),
+        "due_at": as_utc(row.due_at).isoformat(),
         "result": row.result,
         "error": row.error,
-        "created_at": _aware(row.created_at).isoformat(),
-        "finished_at": _aware(row.finished_at).isoformat() if row.finished_at else None,
+        "created_at": as_utc(row.created_at).isoformat(),
+        "finished_at": as_utc(row.finished_at).isoformat() if row.finished_at else None,
     }
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

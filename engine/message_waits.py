@@ -23,6 +23,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.util.task import TaskState
 
 from . import expressions
+from .dialects import BPMN_NS, ZEEBE_NS
 from .errors import (
     EngineError,
     InvalidModel,
@@ -34,8 +35,6 @@ KEYS = "message_correlation_keys"
 """Task spec extension: message name → Python source of its Zeebe correlation key (parse time)."""
 CORRELATION = "flowbridge_message_correlation"
 """Internal data key on a waiting task: message name → the correlation values it waits on."""
-_BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-_ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
 _INTERNAL_VARIABLES = frozenset({"data_objects"})
 
 
@@ -98,8 +97,8 @@ def _zeebe_keys(filename: str, data: bytes) -> dict[str, str]:
     except etree.XMLSyntaxError:
         return {}  # not XML: parse_files has refused it already
     keys: dict[str, str] = {}
-    for message in root.iter(f"{{{_BPMN_NS}}}message"):
-        subscription = message.find(f".//{{{_ZEEBE_NS}}}subscription")
+    for message in root.iter(f"{{{BPMN_NS}}}message"):
+        subscription = message.find(f".//{{{ZEEBE_NS}}}subscription")
         text = subscription.get("correlationKey") if subscription is not None else None
         if not text or not text.strip() or not message.get("name"):
             continue

@@ -25,9 +25,7 @@ from .errors import InvalidModel
 from .specs import MicroflowTask, PassThroughTask
 from .xml import parse_xml
 
-SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
-ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
+CAMUNDA_NS, SPIFF_NS, ZEEBE_NS = dialects.CAMUNDA_NS, dialects.SPIFF_NS, dialects.ZEEBE_NS
 NSMAP = {
     "camunda": CAMUNDA_NS,
     "zeebe": ZEEBE_NS,

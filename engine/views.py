@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from .models import UserTask
+from .models import UserTask, as_utc
 from .projections import OpenTask
 
 
-def _iso(value: datetime | None) -> str | None:
-    # SQLite hands back naive datetimes; everything the engine stores is UTC.
-    if value is None:
-        return None
-    return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).isoformat()
+def iso(value: datetime | None) -> str | None:
+    """A stored timestamp as ISO 8601 in UTC."""
+    return None if value is None else as_utc(value).isoformat()
 
 
 def task_view(row: UserTask) -> dict[str, Any]:
@@ -30,8 +28,8 @@ def task_view(row: UserTask) -> dict[str, Any]:
         "lane": row.lane,
         "form": row.form,
         "variables": row.variables,
-        "created_at": _iso(row.created_at),
-        "completed_at": _iso(row.completed_at),
+        "created_at": iso(row.created_at),
+        "completed_at": iso(row.completed_at),
         "completed_by": row.completed_by,
     }
 
@@ -50,7 +48,7 @@ def open_task_view(instance_id: str, task: OpenTask) -> dict[str, Any]:
         "lane": task.lane,
         "form": task.form,
         "variables": task.variables,
-        "created_at": _iso(task.created_at),
+        "created_at": iso(task.created_at),
         "completed_at": None,
         "completed_by": None,
     }
@@ -78,8 +76,8 @@ def instance_view(
         "variables": row["variables"],
         "waiting": waiting if jobs is None else waits_with_jobs(waiting, jobs, incidents or []),
         "incidents": incidents if incidents is not None else _incidents_of(row["id"], waiting),
-        "started_at": _iso(row["started_at"]),
-        "ended_at": _iso(row["ended_at"]),
+        "started_at": iso(row["started_at"]),
+        "ended_at": iso(row["ended_at"]),
     }
     if tasks is not None:
         view["tasks"] = tasks
@@ -158,7 +156,7 @@ def _parse(value: Any) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return as_utc(moment)
 
 
 def _incidents_of(instance_id: str, waiting: list[dict[str, Any]]) -> list[dict[str, Any]]:

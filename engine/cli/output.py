@@ -9,6 +9,8 @@ from typing import Any
 
 import click
 
+from ..models import as_utc
+
 SHORT_ID = 8
 """Characters of an id shown where the full id is not needed to act on it."""
 
@@ -36,7 +38,7 @@ def parse_time(value: str | None) -> datetime | None:
     if not value:
         return None
     moment = datetime.fromisoformat(value)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return as_utc(moment)
 
 
 def age(value: str | None, now: datetime | None = None) -> str:

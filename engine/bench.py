@@ -23,6 +23,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
+from .bench_api import scenario_http, scenario_tasklist
 from .bench_async import scenario_async
 from .bench_common import (
     AUTO_KEY,
@@ -47,7 +48,7 @@ from .parsing import parse_files
 from .scripting import FlowbridgeScriptEngine
 from .specs import quiet_spiff_debug_logging
 
-SCENARIOS = ("raw", "auto", "human", "loop", "async")
+SCENARIOS = ("raw", "auto", "human", "loop", "async", "tasklist", "http")
 """The scenarios of DESIGN §8 built so far, in the order they run."""
 
 
@@ -285,6 +286,8 @@ PERSISTED: dict[str, Callable[[Sizes, Engine, Engine, RawRunner], list[Record]]]
     "human": scenario_human,
     "loop": scenario_loop,
     "async": scenario_async,
+    "tasklist": scenario_tasklist,
+    "http": scenario_http,
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .accounts import AccountService
+from .calls import MicroflowService
 from .db import Database
 from .history import HistoryService
 from .incidents import IncidentService
@@ -18,7 +20,7 @@ from .tasks import TaskService
 
 class Engine:
     """Owns the database and the caches; exposes `repository`, `runtime`, `tasks`, `history`,
-    `jobs`, `incidents` and `messages`. `Worker(engine)` (engine.worker) runs the jobs."""
+    `jobs`, `incidents`, `messages` and `microflows`. `Worker(engine)` (engine.worker) runs the jobs."""
 
     def __init__(
         self, settings: Settings, registry: MicroflowRegistry | None = None, load_microflows: bool = True
@@ -37,8 +39,11 @@ class Engine:
         self.repository.signal = self.runtime.signal
         self.tasks = TaskService(self.db, self.runtime)
         self.history = HistoryService(self.db)
-        self.jobs = JobStore(self.db)
+        self.accounts = AccountService(self.db)
+        self.jobs = JobStore(self.db, self.runtime.signal)
         self.incidents = IncidentService(self.runtime)
+        self.jobs.retry_incident = self.incidents.retry
+        self.microflows = MicroflowService(self.db, self.registry, self.jobs, self.runtime.signal)
         self.messages = MessageService(self.runtime)
         self.runtime.effects.append(self.messages.effect)
 

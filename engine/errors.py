@@ -68,6 +68,30 @@ class InstanceEnded(Conflict):
     code = "instance_ended"
 
 
+class InstanceNotInState(Conflict):
+    """The instance's status does not allow this (suspend a completed one, resume a running one)."""
+
+    code = "instance_not_in_state"
+
+
+class InstanceSuspended(InstanceNotInState):
+    """The instance is suspended: nothing changes it until it is resumed."""
+
+    code = "instance_suspended"
+
+
+class TaskClaimed(Conflict):
+    """Another user holds the user task."""
+
+    code = "task_claimed"
+
+
+class TaskNotClaimed(Conflict):
+    """The user task has no claim to undo (its model assigned it)."""
+
+    code = "task_not_claimed"
+
+
 class NotAllowed(EngineError):
     """The user may not do this (the task is not assigned or offered to them)."""
 
@@ -90,3 +114,9 @@ class DatabaseUnavailable(EngineError):
     """The database did not answer."""
 
     code = "database_unavailable"
+
+
+class MicroflowTimeout(EngineError):
+    """A microflow ran longer than its timeout; it was abandoned and its result will be dropped."""
+
+    code = "microflow_timeout"

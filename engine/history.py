@@ -10,7 +10,8 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from .db import Database
-from .models import HistoryEvent, as_utc
+from .errors import NotFound
+from .models import HistoryEvent, ProcessInstance, as_utc
 from .uow import UnitOfWork
 
 _KINDS = {
@@ -94,6 +95,8 @@ class HistoryService:
             rows = uow.session.scalars(
                 select(HistoryEvent).where(HistoryEvent.instance_id == instance_id).order_by(HistoryEvent.id)
             ).all()
+            if not rows and uow.session.get(ProcessInstance, instance_id) is None:
+                raise NotFound(f"no process instance {instance_id}", instance_id=instance_id)
             return [
                 {
                     "id": r.id,

@@ -5,19 +5,21 @@ Delivery is at least once: a worker that dies after the microflow returned but b
 committed leaves the job to be claimed again, and the microflow runs again with the same
 idempotency key (the job id). A result is applied at most once: the step that applies it also
 moves the job from `running` to `done`, and a task applies only the result of the job it waits for.
+A job whose instance is suspended while it runs applies nothing (the step refuses the instance);
+suspending held the job, and resuming queues it to run again (engine.lifecycle).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
 
 from . import jobs
-from .errors import ConcurrentChange, EngineError, InstanceEnded, NotFound
+from .calls import run_with_timeout
+from .errors import ConcurrentChange, EngineError, InstanceEnded, InstanceSuspended, NotFound
 from .jobs import INCIDENT, JOB_ID, ClaimedJob, JobStore
 from .microflows import BpmnError, CallContext, MicroflowRegistry
 from .models import Incident, utcnow
@@ -29,6 +31,9 @@ logger = logging.getLogger("flowbridge.jobs")
 
 APPLY_ATTEMPTS = 5
 """How often applying an outcome is tried when another step changed the instance meanwhile."""
+DEFERRED = "deferred"
+"""The outcome of a job whose instance was suspended while it ran: nothing was applied, and
+suspending gave the job back its attempt, to run again when the instance is resumed."""
 
 
 class MicroflowTimeout(Exception):
@@ -104,6 +109,8 @@ class JobRunner:
             )
         except JobLost:
             return "lost"
+        except InstanceSuspended:
+            return DEFERRED
         except (InstanceEnded, NotFound) as exc:
             return self._finish_alone(job, "cancelled", error=exc.message)
         except EngineError as exc:
@@ -176,6 +183,8 @@ class JobRunner:
             self._retrying(lambda: self.runtime.step(job.instance_id or "", change, None, finish=done))
         except JobLost:
             return "lost"
+        except InstanceSuspended:
+            return DEFERRED
         except (InstanceEnded, NotFound) as exc:
             return self._finish_alone(job, "cancelled", error=exc.message)
         except EngineError as exc:
@@ -232,6 +241,8 @@ class JobRunner:
             )
         except JobLost:
             return "lost"
+        except InstanceSuspended:
+            return DEFERRED
         except (InstanceEnded, NotFound) as exc:
             return self._finish_alone(job, "failed", error=f"{error} (and the instance: {exc.message})")
         return "incident"
@@ -256,23 +267,7 @@ class JobRunner:
             task_id=job.task_id,
             element_id=job.element_id,
         )
-        outcome: dict[str, Any] = {}
-
-        def call() -> None:
-            try:
-                outcome["result"] = flow.call(dict(job.payload.get("input") or {}), context)
-            except BaseException as exc:  # handed to the waiting worker thread
-                outcome["error"] = exc
-
-        thread = threading.Thread(target=call, name=f"microflow-{flow.name}-{job.id[:8]}", daemon=True)
-        thread.start()
-        thread.join(job.timeout_seconds)
-        if thread.is_alive():
-            # Python cannot stop a thread: it is left to finish alone, and its result is dropped.
-            raise MicroflowTimeout(f"microflow '{flow.name}' ran longer than {job.timeout_seconds:g} s")
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome.get("result")
+        return run_with_timeout(flow, dict(job.payload.get("input") or {}), context, job.timeout_seconds)
 
     @staticmethod
     def _retrying(step: Any) -> Any:

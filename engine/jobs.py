@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,12 +18,12 @@ from typing import Any
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Table, and_, bindparam, or_, select, update
+from sqlalchemy import Table, and_, bindparam, case, or_, select, update
 
 from .db import Database
-from .errors import NotFound
+from .errors import Conflict, NotFound
 from .microflows import MicroflowRegistry
-from .models import Job, as_utc, utcnow
+from .models import Incident, Job, as_utc, utcnow
 from .scripting import ASYNC_INPUT
 from .statements import Prepared
 from .uow import UnitOfWork
@@ -37,6 +38,8 @@ NOTIFY_CHANNEL = "flowbridge_jobs"
 """PostgreSQL channel a step notifies when it writes jobs; idle workers listen on it."""
 TIMER_RECHECK_SECONDS = 1.0
 """When a waiting timer's due time cannot be read, its job checks again this often."""
+TASK_JOB_KINDS = ("microflow", "timer")
+"""Kinds of job a task of an instance waits for: after their last retry, an incident retries them."""
 
 _JOBS: Table = Job.__table__  # type: ignore[assignment]
 _J = _JOBS.c
@@ -65,6 +68,18 @@ _RETRY_LATER = Prepared(
         status="queued",
         error=bindparam("error"),
         due_at=bindparam("due_at"),
+        locked_by=None,
+        locked_until=None,
+    )
+)
+_REQUEUE = Prepared(
+    update(_JOBS)
+    .where(_J.id == bindparam("b_id"), _J.status == "failed")
+    .values(
+        status="queued",
+        attempts=0,
+        due_at=bindparam("due_at"),
+        finished_at=None,
         locked_by=None,
         locked_until=None,
     )
@@ -331,10 +346,14 @@ class ClaimedJob:
 
 
 class JobStore:
-    """Claims, renews and finishes jobs; answers job queries."""
+    """Claims, renews and finishes jobs; answers job queries; retries failed jobs."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, signal: JobSignal | None = None) -> None:
         self.db = db
+        self.signal = signal
+        """Notified when `retry` queues a job, so this process's idle workers wake at once."""
+        self.retry_incident: Callable[[str], dict[str, Any]] | None = None
+        """Retries an open incident (the Engine sets `IncidentService.retry`); `retry` delegates to it."""
 
     def claim(self, worker: str, limit: int, lease_seconds: float) -> list[ClaimedJob]:
         """Take up to `limit` due jobs (and jobs whose worker's lease ran out) for `worker`."""
@@ -386,11 +405,57 @@ class JobStore:
                 raise NotFound(f"no job {job_id}", job_id=job_id)
             return job_view(row)
 
+    def retry(self, job_id: str) -> dict[str, Any]:
+        """Run a failed job again; the job that will run, as `get` shows it.
+
+        A job behind an open incident is retried through the incident (its instance's task gets
+        a new job, whose view this returns). Any other failed job (a microflow called alone, a
+        timer start, a thrown message) is queued again, due now, with fresh attempts; its last
+        error stays until it runs. A job that is not failed is a Conflict.
+        """
+        with UnitOfWork(self.db, write=True) as uow:
+            row = uow.session.get(Job, job_id)
+            if row is None:
+                raise NotFound(f"no job {job_id}", job_id=job_id)
+            if row.status != "failed":
+                raise Conflict(
+                    f"job {job_id} is {row.status}, only failed jobs can be retried",
+                    job_id=job_id,
+                    status=row.status,
+                )
+            incident_id = uow.session.scalars(
+                select(Incident.id).where(Incident.job_id == job_id, Incident.status == "open")
+            ).first()
+            if incident_id is None:
+                if row.instance_id is not None and row.kind in TASK_JOB_KINDS:
+                    raise Conflict(
+                        f"job {job_id} failed and has no open incident (it was retried already, or "
+                        f"instance {row.instance_id} no longer waits for it)",
+                        job_id=job_id,
+                        instance_id=row.instance_id,
+                    )
+                requeued = _REQUEUE.execute(uow.connection, {"b_id": job_id, "due_at": utcnow()})
+                if requeued != 1:
+                    raise Conflict(f"job {job_id} was retried concurrently", job_id=job_id)
+                if not self.db.is_sqlite:
+                    uow.connection.exec_driver_sql(f"NOTIFY {NOTIFY_CHANNEL}")
+                uow.commit()
+        if incident_id is not None:
+            if self.retry_incident is None:
+                raise Conflict(f"job {job_id} has open incident {incident_id}: retry the incident")
+            retried = self.retry_incident(incident_id)
+            return self.get(retried.get("retry_job_id") or job_id)
+        if self.signal is not None:
+            self.signal.notify()
+        return self.get(job_id)
+
     def for_instance(self, uow: UnitOfWork, instance_id: str) -> list[dict[str, Any]]:
         """The instance's jobs that are not finished, earliest due first."""
         rows = uow.session.scalars(
             select(Job)
-            .where(Job.instance_id == instance_id, Job.status.in_(("queued", "running", "failed")))
+            .where(
+                Job.instance_id == instance_id, Job.status.in_(("queued", "running", "suspended", "failed"))
+            )
             .order_by(Job.due_at)
         ).all()
         return [job_view(r) for r in rows]
@@ -433,3 +498,54 @@ def job_view(row: Job) -> dict[str, Any]:
         "created_at": as_utc(row.created_at).isoformat(),
         "finished_at": as_utc(row.finished_at).isoformat() if row.finished_at else None,
     }
+
+
+# -- all of one instance's jobs at once (engine.lifecycle: suspend, resume, terminate) ---------------
+
+
+def suspend_for_instance(uow: UnitOfWork, instance_id: str) -> list[str]:
+    """Hold the instance's queued and running jobs as `suspended`; their ids.
+
+    No worker claims a suspended job. A running one loses its lease and gives its attempt back:
+    its worker's outcome is not applied (the instance refuses the step), and it runs again once
+    `resume_for_instance` queues it.
+    """
+    rows = uow.connection.execute(
+        update(_JOBS)
+        .where(_J.instance_id == instance_id, _J.status.in_(("queued", "running")))
+        .values(
+            status="suspended",
+            attempts=case((_J.status == "running", _J.attempts - 1), else_=_J.attempts),
+            locked_by=None,
+            locked_until=None,
+        )
+        .returning(_J.id)
+    )
+    return [row[0] for row in rows]
+
+
+def resume_for_instance(uow: UnitOfWork, instance_id: str) -> list[str]:
+    """Queue the instance's suspended jobs again, at their own due times (a timer that came due
+    meanwhile fires at once); their ids. On PostgreSQL, listening workers wake at commit."""
+    rows = uow.connection.execute(
+        update(_JOBS)
+        .where(_J.instance_id == instance_id, _J.status == "suspended")
+        .values(status="queued")
+        .returning(_J.id)
+    )
+    ids = [row[0] for row in rows]
+    if ids and not uow.db.is_sqlite:
+        uow.connection.exec_driver_sql(f"NOTIFY {NOTIFY_CHANNEL}")
+    return ids
+
+
+def cancel_for_instance(uow: UnitOfWork, instance_id: str, now: datetime) -> list[str]:
+    """Cancel the instance's queued, running and suspended jobs; their ids. A running job's worker
+    finds the instance ended and applies nothing."""
+    rows = uow.connection.execute(
+        update(_JOBS)
+        .where(_J.instance_id == instance_id, _J.status.in_(("queued", "running", "suspended")))
+        .values(status="cancelled", finished_at=now, locked_by=None, locked_until=None)
+        .returning(_J.id)
+    )
+    return [row[0] for row in rows]

@@ -30,6 +30,12 @@ message's variables into the process variables (as Camunda does); where the catc
 When no instance waits, the latest version of every process with a message start event of that
 name is started. When nothing waits and nothing starts, `NotFound` says so.
 
+Suspended instances receive nothing: as in Camunda, a suspended instance's subscriptions take no
+part in correlation (they stay, and match again once it is resumed). A message that only
+suspended instances wait for is a message nobody waits for: it starts the processes it starts,
+else `NotFound`; it is not kept for later. An instance suspended between the match and its
+delivery step is passed by in the same way.
+
 A message id makes a repeated delivery harmless: the `delivered_messages` row records each
 instance that received it in that delivery's own transaction, so a repeat returns the first
 outcome, and a repeat of a delivery that stopped midway (a crash, a receiver that failed) delivers
@@ -63,6 +69,7 @@ from .errors import (
     ConcurrentChange,
     EngineError,
     InstanceEnded,
+    InstanceSuspended,
     InvalidInput,
     NotFound,
     StepFailed,
@@ -99,7 +106,8 @@ DELIVERY_ATTEMPTS = 5
 """How often one delivery is tried when another step changed the instance meanwhile."""
 MAX_NAME = 255
 _CHUNK = 500
-_ENDED = ("completed", "terminated")
+_NOT_RECEIVING = ("completed", "terminated", "suspended")
+"""Statuses of instances no message reaches."""
 
 _SUBSCRIPTIONS: Table = MessageSubscription.__table__  # type: ignore[assignment]
 _S = _SUBSCRIPTIONS.c
@@ -201,7 +209,7 @@ class MessageService:
         query = (
             select(_S.instance_id, _S.correlation, _I.business_key)
             .join_from(_SUBSCRIPTIONS, ProcessInstance.__table__, _I.id == _S.instance_id)
-            .where(_S.name == message.name, _I.status.not_in(_ENDED))
+            .where(_S.name == message.name, _I.status.not_in(_NOT_RECEIVING))
             .order_by(_I.started_at, _S.instance_id, _S.id)
         )
         verdicts: dict[str, bool | None] = {}
@@ -270,7 +278,7 @@ class MessageService:
             try:
                 self.runtime.step(candidate.instance_id, change, None, finish=finish)
                 return True
-            except (_NotWaiting, _Duplicate, InstanceEnded, NotFound):
+            except (_NotWaiting, _Duplicate, InstanceEnded, InstanceSuspended, NotFound):
                 return False
             except IntegrityError:
                 if ledger is None:

@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
@@ -91,7 +103,13 @@ class UserTask(Base):
     """Projection of a user task: open ones are the task lists; closed ones stay for 409s and audit."""
 
     __tablename__ = "user_tasks"
-    __table_args__ = (Index(None, "status", "assignee"),)
+    __table_args__ = (
+        Index(None, "status", "assignee"),
+        # "My tasks" (engine.tasks): the tasks open to all, and the check of a candidate row's
+        # task, answered from the index alone.
+        Index(None, "open_to_all", "status", "assignee"),
+        Index(None, "id", "status", "assignee", "created_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[str] = mapped_column(ForeignKey("process_instances.id"), index=True)
@@ -101,6 +119,8 @@ class UserTask(Base):
     assignee: Mapped[str | None] = mapped_column(String(255))
     candidate_users: Mapped[list[str]] = mapped_column(JSON)
     candidate_groups: Mapped[list[str]] = mapped_column(JSON)
+    open_to_all: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Offered to nobody in particular (no candidate users or groups): unassigned, anyone may do it."""
     form: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     variables: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16))
@@ -113,7 +133,7 @@ class TaskCandidate(Base):
     """One candidate user or group of an open user task, indexed for "my tasks" queries."""
 
     __tablename__ = "task_candidates"
-    __table_args__ = (Index(None, "kind", "name"),)
+    __table_args__ = (Index(None, "kind", "name", "task_id"),)
 
     task_id: Mapped[str] = mapped_column(ForeignKey("user_tasks.id", ondelete="CASCADE"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(8), primary_key=True)
@@ -213,3 +233,39 @@ class DeliveredMessage(Base):
     name: Mapped[str] = mapped_column(String(255))
     outcome: Mapped[dict[str, Any]] = mapped_column(JSON)
     delivered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class User(Base):
+    """Someone who signs in (password) or calls the API (tokens); no user exists until one is created."""
+
+    __tablename__ = "users"
+
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    """`scrypt$n$r$p$salt$hash` (engine.accounts); None for a user who signs in with tokens only."""
+    admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UserGroup(Base):
+    """A user's membership of a group (the names BPMN candidateGroups use)."""
+
+    __tablename__ = "user_groups"
+
+    user_name: Mapped[str] = mapped_column(ForeignKey("users.name", ondelete="CASCADE"), primary_key=True)
+    group_name: Mapped[str] = mapped_column(String(255), primary_key=True, index=True)
+
+
+class ApiToken(Base):
+    """An API token of a user: only the SHA-256 of the secret is stored, never the secret."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_name: Mapped[str] = mapped_column(ForeignKey("users.name", ondelete="CASCADE"), index=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -15,6 +15,10 @@ from .variables import check_json
 
 INTERNAL_KEYS = frozenset({"data_objects"})
 """Workflow data keys SpiffWorkflow keeps for itself, not the user's variables."""
+CLAIM = "flowbridge_claim"
+"""Internal data key on an open user task: the user who claimed it; it overrides the model's assignee."""
+FAILED_WAITS = frozenset({"error", "incident"})
+"""Kinds of wait that make an instance's status `incident`."""
 
 
 @dataclass
@@ -56,15 +60,12 @@ def project(workflow: Any) -> Projection:
     variables = _visible(merged)
     _check_task_data(live)
     user_tasks, waiting = [], []
-    failed = False
     for task in live:
         spec = task.task_spec
         incident = task.internal_data.get(INCIDENT)
         if task.has_state(TaskState.ERROR):
-            failed = True
             waiting.append({"kind": "error", "element_id": spec.bpmn_id, "task_id": str(task.id)})
         elif incident is not None:
-            failed = True
             waiting.append(
                 {
                     "kind": "incident",
@@ -75,7 +76,7 @@ def project(workflow: Any) -> Projection:
                 }
             )
         elif task.has_state(TaskState.READY) and spec.manual:
-            open_task = _open_task(task)
+            open_task = make_open_task(task)
             user_tasks.append(open_task)
             waiting.append({"kind": "user_task", "element_id": spec.bpmn_id, "task_id": open_task.id})
         elif task.has_state(TaskState.STARTED) and spec.bpmn_id and not getattr(spec, "spec", None):
@@ -99,8 +100,12 @@ def project(workflow: Any) -> Projection:
             }
         )
     waiting.extend(message_waits(workflow))
-    status = "incident" if failed else "waiting"
-    return Projection(status, variables, waiting, user_tasks)
+    return Projection(status_of(waiting), variables, waiting, user_tasks)
+
+
+def status_of(waiting: list[dict[str, Any]]) -> str:
+    """The status of an instance that has not ended, from its saved waits (as `project` decides it)."""
+    return "incident" if any(w.get("kind") in FAILED_WAITS for w in waiting) else "waiting"
 
 
 def live_tasks(workflow: Any, state: int) -> list[Any]:
@@ -131,7 +136,8 @@ def _jsonable(value: Any) -> Any:
     return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
 
 
-def _open_task(task: Any) -> OpenTask:
+def make_open_task(task: Any) -> OpenTask:
+    """A ready user task as the task lists show it: its assignment (a claim first), form and variables."""
     spec = task.task_spec
     extensions = spec.extensions if isinstance(spec.extensions, dict) else {}
     assignment = extensions.get("assignment") or {}
@@ -151,7 +157,7 @@ def _open_task(task: Any) -> OpenTask:
         element_id=spec.bpmn_id,
         name=spec.bpmn_name,
         lane=spec.lane,
-        assignee=_evaluate(task, assignment.get("assignee")),
+        assignee=task.internal_data.get(CLAIM) or _evaluate(task, assignment.get("assignee")),
         candidate_users=users,
         candidate_groups=groups,
         form=extensions.get("form"),

@@ -17,6 +17,7 @@ from .models import ProcessDefinition, utcnow
 from .parsing import parse_files
 from .state import StateCodec
 from .uow import UnitOfWork
+from .views import iso
 
 
 @dataclass(frozen=True)
@@ -174,5 +175,5 @@ def _definition_dict(row: ProcessDefinition) -> dict[str, Any]:
         "source_name": row.source_name,
         "dialect": row.dialect,
         "start_form": row.start_form,
-        "deployed_at": row.deployed_at.isoformat(),
+        "deployed_at": iso(row.deployed_at),
     }

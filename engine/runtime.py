@@ -17,12 +17,13 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 
-from . import jobs, store
+from . import jobs, lifecycle, store
 from .cache import WorkflowCache
 from .db import Database
 from .errors import (
     EngineError,
     InstanceEnded,
+    InstanceSuspended,
     InvalidInput,
     NotAllowed,
     NotFound,
@@ -34,7 +35,7 @@ from .history import StepRecord
 from .jobs import JobSignal
 from .microflows import MicroflowRegistry
 from .models import Incident, ProcessInstance, UserTask, utcnow
-from .projections import Projection, live_tasks, project
+from .projections import CLAIM, Projection, live_tasks, project
 from .pruning import prune
 from .repository import RepositoryService
 from .scripting import FlowbridgeScriptEngine
@@ -42,6 +43,7 @@ from .state import StateCodec
 from .uow import UnitOfWork
 from .variables import check_variables
 from .views import instance_view, open_task_view, task_view
+from .waiting import InstanceChanges, wait_for_instance
 
 MAX_ENGINE_ROUNDS = 100_000
 """Rounds of automatic tasks one step may run before it is judged an endless loop."""
@@ -90,6 +92,8 @@ class RuntimeService:
         self.cache = WorkflowCache(cache_size)
         self.signal = JobSignal()
         """Notified after a step commits new jobs, so this process's idle workers wake at once."""
+        self.changes = InstanceChanges()
+        """Told after every committed start or step, so `wait` sees the change at once."""
         self.effects: list[StepEffect] = []
         """Kept in step with every step, in its transaction (engine.messages registers one)."""
 
@@ -155,6 +159,7 @@ class RuntimeService:
         self.cache.put(instance_id, 1, workflow)
         if job_plan.insert or wrote_jobs:
             self.signal.notify()
+        self.changes.changed(instance_id)
         return instance_view(
             {
                 "id": instance_id,
@@ -173,27 +178,30 @@ class RuntimeService:
         variables: dict[str, Any] | None = None,
         user: str | None = None,
         groups: list[str] | None = None,
+        admin: bool = False,
     ) -> dict[str, Any]:
-        """Complete an open user task with `variables` and run the instance to its next wait state."""
+        """Complete an open user task with `variables` and run the instance to its next wait state.
+
+        With `user`, only a task assigned to (or claimed by) the user, or offered to them or their
+        groups; `admin` completes any task.
+        """
         variables = check_variables(variables or {}, "task variables")
+        check_user = user is not None and not admin
 
         def lock(uow: UnitOfWork) -> store.LockedInstance:
-            locked, ref = store.lock_task_instance(uow, task_id)
-            if ref.status != "open":
-                raise TaskAlreadyCompleted(f"task {task_id} is already {ref.status}", task_id=task_id)
-            if locked.status in ("completed", "terminated"):
-                # PostgreSQL: the task row read may predate the completion that ended the instance.
-                raise TaskAlreadyCompleted(
-                    f"task {task_id} is already closed: its instance is {locked.status}", task_id=task_id
-                )
-            if user is not None:
-                _check_may_complete(task_id, ref, user, groups or [])
+            locked, ref = lock_open_task(uow, task_id)
+            if check_user:
+                _check_may_complete(task_id, ref, user or "", groups or [])
             return locked
 
         def apply(wf: Any, record: StepRecord) -> str:
             task = _find_task(wf, task_id)
             if task is None or not task.has_state(TaskState.READY):
                 raise TaskAlreadyCompleted(f"task {task_id} is already closed", task_id=task_id)
+            claimed = task.internal_data.get(CLAIM)
+            if check_user and claimed is not None and claimed != user:
+                # PostgreSQL: the task row read with the lock may predate the claim.
+                raise NotAllowed(f"task {task_id} is claimed by another user", task_id=task_id)
             spec = task.task_spec
             extensions = spec.extensions if isinstance(spec.extensions, dict) else {}
             values = validate_form(extensions.get("form"), variables, current=task.data)
@@ -218,6 +226,24 @@ class RuntimeService:
         """
         return self.step(instance_id, lambda _wf, _record: None, None, fire_timers=True)
 
+    def suspend(self, instance_id: str, user: str | None = None) -> dict[str, Any]:
+        """Suspend a running, waiting or incident instance: nothing changes it until it is resumed.
+
+        Returns the instance as `get` shows it; InstanceNotInState (409) for any other status.
+        See engine.lifecycle.
+        """
+        return lifecycle.suspend(self, instance_id, user)
+
+    def resume(self, instance_id: str, user: str | None = None) -> dict[str, Any]:
+        """Resume a suspended instance (InstanceNotInState otherwise); its jobs run again."""
+        return lifecycle.resume(self, instance_id, user)
+
+    def terminate(
+        self, instance_id: str, user: str | None = None, reason: str | None = None
+    ) -> dict[str, Any]:
+        """End an instance that has not ended (InstanceNotInState otherwise): tasks closed, jobs cancelled."""
+        return lifecycle.terminate(self, instance_id, user, reason)
+
     def step(
         self,
         target: str | Lock,
@@ -231,6 +257,7 @@ class RuntimeService:
         `target` is the instance id, or a function that finds and locks the instance row
         inside the transaction and checks that the change is still allowed. `finish` adds
         writes to the same transaction; `fire_timers` lets due timers fire (a timer job's step).
+        An ended instance is refused (InstanceEnded), and so is a suspended one (InstanceSuspended).
         """
         with UnitOfWork(self.db, write=True) as uow:
             locked = store.lock_instance(uow, target) if isinstance(target, str) else target(uow)
@@ -238,6 +265,10 @@ class RuntimeService:
             record = StepRecord(instance_id, user)
             if locked.status in ("completed", "terminated"):
                 raise InstanceEnded(f"instance {instance_id} is {locked.status}", instance_id=instance_id)
+            if locked.status == "suspended":
+                raise InstanceSuspended(
+                    f"instance {instance_id} is suspended: resume it first", instance_id=instance_id
+                )
             workflow = self._restore(uow, locked)
             before = {str(t.id) for t in live_tasks(workflow, TaskState.READY) if t.task_spec.manual}
             waiting_before = jobs.waiting_jobs(workflow)
@@ -262,6 +293,7 @@ class RuntimeService:
         self.cache.put(instance_id, revision, workflow)
         if job_plan.insert or wrote_jobs:
             self.signal.notify()
+        self.changes.changed(instance_id)
         return instance_view(
             {
                 "id": instance_id,
@@ -398,6 +430,11 @@ class RuntimeService:
             ).all()
             return {"items": [instance_view(_row_dict(r), None) for r in rows], "total": total}
 
+    def wait(self, instance_id: str, seconds: float) -> dict[str, Any]:
+        """The instance once it has ended or waits only on people or outside events, or after
+        `seconds` (0..300), whichever comes first (engine.waiting)."""
+        return wait_for_instance(self, instance_id, seconds)
+
     def state_size(self, instance_id: str) -> int:
         """Bytes of stored live state (the benchmark and the growth tests read it)."""
         with UnitOfWork(self.db) as uow:
@@ -466,6 +503,19 @@ def _find_task(workflow: Any, task_id: str) -> Any:
         if task is not None:
             return task
     return None
+
+
+def lock_open_task(uow: UnitOfWork, task_id: str) -> tuple[store.LockedInstance, store.TaskRef]:
+    """Lock the instance of an open user task; TaskAlreadyCompleted when the task is closed."""
+    locked, ref = store.lock_task_instance(uow, task_id)
+    if ref.status != "open":
+        raise TaskAlreadyCompleted(f"task {task_id} is already {ref.status}", task_id=task_id)
+    if locked.status in ("completed", "terminated"):
+        # PostgreSQL: the task row read may predate the completion that ended the instance.
+        raise TaskAlreadyCompleted(
+            f"task {task_id} is already closed: its instance is {locked.status}", task_id=task_id
+        )
+    return locked, ref
 
 
 def _check_may_complete(task_id: str, task: store.TaskRef, user: str, groups: list[str]) -> None:

@@ -76,6 +76,11 @@ _CLOSE_TASK = Prepared(
         completed_by=bindparam("completed_by"),
     )
 )
+_SET_ASSIGNEE = Prepared(
+    update(_TASKS)
+    .where(_T.id == bindparam("b_id"), _T.status == "open")
+    .values(assignee=bindparam("assignee"))
+)
 _INSERT_TASK = Prepared(insert(_TASKS))
 _INSERT_CANDIDATE = Prepared(insert(TaskCandidate.__table__))  # type: ignore[arg-type]
 _INSERT_HISTORY = Prepared(insert(HistoryEvent.__table__))  # type: ignore[arg-type]
@@ -222,6 +227,7 @@ def _task_row(instance_id: str, task: OpenTask) -> dict[str, Any]:
         "assignee": task.assignee,
         "candidate_users": task.candidate_users,
         "candidate_groups": task.candidate_groups,
+        "open_to_all": not task.candidate_users and not task.candidate_groups,
         "form": task.form,
         "variables": task.variables,
         "status": "open",
@@ -235,3 +241,46 @@ def insert_history(uow: UnitOfWork, events: list[dict[str, Any]]) -> None:
     """Append history events."""
     if events:
         _INSERT_HISTORY.execute_many(_conn(uow), events)
+
+
+def set_task_assignee(uow: UnitOfWork, task_id: str, assignee: str | None) -> None:
+    """Rewrite an open task's assignee (a claim, or its undoing, that a step applied)."""
+    _SET_ASSIGNEE.execute(_conn(uow), {"b_id": task_id, "assignee": assignee})
+
+
+# -- an instance's lifecycle (engine.lifecycle): changes that do not advance its workflow -------------
+
+
+def instance_waiting(uow: UnitOfWork, instance_id: str) -> list[dict[str, Any]]:
+    """The instance's saved waits (the projection `RuntimeService.step` wrote)."""
+    waiting = uow.connection.execute(select(_I.waiting).where(_I.id == instance_id)).scalar()
+    return list(waiting or [])
+
+
+def set_instance_status(uow: UnitOfWork, locked: LockedInstance, values: dict[str, Any]) -> int:
+    """Save a new status (and `ended_at`, `waiting`, ...) at the next revision; the new revision.
+
+    The state is not touched, but the revision moves on, so a workflow cached at the old one is
+    never reused, and a step that read the old row fails cleanly instead of overwriting it.
+    """
+    revision = locked.revision + 1
+    changed = uow.connection.execute(
+        update(_INSTANCES)
+        .where(_I.id == locked.id, _I.revision == locked.revision)
+        .values(revision=revision, **values)
+    ).rowcount
+    if changed != 1:
+        raise ConcurrentChange(f"instance {locked.id} was changed concurrently", instance_id=locked.id)
+    return revision
+
+
+def cancel_open_tasks(uow: UnitOfWork, instance_id: str, now: datetime) -> list[str]:
+    """Close the instance's open user tasks as `cancelled`; their ids."""
+    conn = _conn(uow)
+    which = (_T.instance_id == instance_id, _T.status == "open")
+    ids = list(conn.execute(select(_T.id).where(*which)).scalars())
+    if ids:
+        conn.execute(
+            update(_TASKS).where(*which).values(status="cancelled", completed_at=now, completed_by=None)
+        )
+    return ids

@@ -1,18 +1,51 @@
-"""Task service: the open user tasks people see, and completing them through the runtime."""
+"""Task service: the open user tasks people see; claiming and completing them through the runtime.
+
+A claim makes a user the task's assignee: it is kept in the workflow task's internal data (the
+projection's assignee, over the model's), so every later step projects it again, and it is written
+to the task's row in the claim's own step. Claims follow Camunda's rules: a user claims a task
+offered to them or their groups (or to everyone; else NotAllowed, 403), claiming one's own task
+again changes nothing, and a task another user holds (by a claim or by the model's assignment)
+answers TaskClaimed (409).
+Only the claimant or an administrator undoes a claim; the task then returns to its candidates.
+A model's assignment is no claim: unclaiming it is TaskNotClaimed (409), as releasing it would
+offer the task to everyone.
+"""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import ColumnElement, CompoundSelect, Select, exists, func, select, true, union, union_all
+from sqlalchemy.orm import aliased
 
+from . import store
 from .db import Database
-from .errors import InvalidInput, NotFound
+from .errors import (
+    EngineError,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    TaskAlreadyCompleted,
+    TaskClaimed,
+    TaskNotClaimed,
+)
+from .history import StepRecord
 from .models import TaskCandidate, UserTask
-from .runtime import RuntimeService
+from .projections import CLAIM, make_open_task
+from .runtime import Change, RuntimeService, _find_task, lock_open_task
 from .uow import UnitOfWork
 from .views import task_view
+
+_Slot = list[str | None]
+"""One value a step's change leaves for the step's `finish` (the task's new assignee)."""
+
+
+class _Unchanged(EngineError):
+    """The claim or unclaim changes nothing (already so): the step is rolled back, nothing is written."""
 
 
 class TaskService:
@@ -33,43 +66,32 @@ class TaskService:
         limit: int = 50,
         offset: int = 0,
     ) -> dict[str, Any]:
-        """Open tasks; with `user`, only those assigned or offered to the user or their groups."""
+        """Open tasks, oldest first; with `user`, only those the user may do: assigned to them, or
+        unassigned and offered to them, to one of `groups`, or (offered to nobody) to everyone.
+
+        With a user or a candidate group, one statement answers the page and the total (see
+        `_page`); only a page past the end needs a second one for the total.
+        """
         if limit < 1 or limit > 1000 or offset < 0:
             raise InvalidInput("limit must be 1..1000 and offset at least 0")
-        query = select(UserTask).where(UserTask.status == "open")
-        if assignee is not None:
-            query = query.where(UserTask.assignee == assignee)
-        if instance_id is not None:
-            query = query.where(UserTask.instance_id == instance_id)
-        if candidate_group is not None:
-            query = query.where(
-                UserTask.id.in_(
-                    select(TaskCandidate.task_id).where(
-                        TaskCandidate.kind == "group", TaskCandidate.name == candidate_group
-                    )
-                )
-            )
-        if user is not None:
-            offered = select(TaskCandidate.task_id).where(
-                or_(
-                    (TaskCandidate.kind == "user") & (TaskCandidate.name == user),
-                    (TaskCandidate.kind == "group") & TaskCandidate.name.in_(groups or []),
-                )
-            )
-            # Tasks with neither assignee nor candidates are open to everyone.
-            query = query.where(
-                or_(
-                    UserTask.assignee == user,
-                    UserTask.assignee.is_(None)
-                    & (UserTask.id.in_(offered) | ~UserTask.id.in_(select(TaskCandidate.task_id))),
-                )
-            )
+        filters = _Filters(assignee, candidate_group, instance_id)
         with UnitOfWork(self.db) as uow:
-            total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-            rows = uow.session.scalars(
-                query.order_by(UserTask.created_at, UserTask.id).limit(limit).offset(offset)
-            ).all()
-            return {"items": [task_view(r) for r in rows], "total": total}
+            if user is None and candidate_group is None:
+                query = select(UserTask).where(*filters.on(UserTask))
+                total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+                page = query.order_by(UserTask.created_at, UserTask.id).limit(limit).offset(offset)
+                return {"items": [task_view(r) for r in uow.session.scalars(page)], "total": total}
+            join = self.db.is_sqlite
+            found = _mine(user, groups or [], filters, join) if user is not None else _in_group(filters, join)
+            rows = uow.session.execute(_page(found, limit, offset)).all()
+            if rows:
+                total = rows[0].total
+            elif offset:
+                every = found.subquery()
+                total = uow.session.scalar(select(func.count(every.c.created_at))) or 0
+            else:
+                total = 0
+            return {"items": [task_view(row[0]) for row in rows], "total": total}
 
     def get(self, task_id: str) -> dict[str, Any]:
         """One task, open or closed."""
@@ -85,6 +107,216 @@ class TaskService:
         variables: dict[str, Any] | None = None,
         user: str | None = None,
         groups: Sequence[str] = (),
+        admin: bool = False,
     ) -> dict[str, Any]:
-        """Complete a task; returns the instance after its next step."""
-        return self.runtime.complete_task(task_id, variables, user=user, groups=[*groups])
+        """Complete a task; returns the instance after its next step. `admin` may complete any task."""
+        return self.runtime.complete_task(task_id, variables, user=user, groups=[*groups], admin=admin)
+
+    def claim(self, task_id: str, user: str, groups: Sequence[str] = ()) -> dict[str, Any]:
+        """Make `user` the assignee of an open task offered to them or their groups; the task.
+
+        NotAllowed (403) when it is not offered to the user (checked first, so that users who may
+        not have it do not learn who does), TaskClaimed (409) when another user holds it,
+        TaskAlreadyCompleted (409) when it is closed. Claiming one's own task is a no-op.
+        """
+        _check_user(user)
+        member_of = set(groups)
+        assignee: _Slot = [user]
+
+        def change(wf: Any, record: StepRecord) -> None:
+            task = _open_workflow_task(wf, task_id)
+            current = make_open_task(task)
+            if current.assignee == user:
+                raise _Unchanged(f"task {task_id} is {user}'s already")
+            users, groups_offered = current.candidate_users, current.candidate_groups
+            if (users or groups_offered) and user not in users and not member_of & set(groups_offered):
+                raise NotAllowed(f"task {task_id} is not offered to {user} or their groups", task_id=task_id)
+            if current.assignee is not None:
+                raise TaskClaimed(
+                    f"task {task_id} is claimed by another user", task_id=task_id, assignee=current.assignee
+                )
+            task.internal_data[CLAIM] = user
+            _record(record, "task_claimed", task, {"assignee": user})
+
+        return self._assign(task_id, change, user, assignee)
+
+    def unclaim(
+        self, task_id: str, user: str, groups: Sequence[str] = (), admin: bool = False
+    ) -> dict[str, Any]:
+        """Undo the claim on an open task; the task, back with its candidates.
+
+        Only the claimant or an `admin` (NotAllowed, 403, for others). A task nobody claimed is
+        returned unchanged, unless its model assigned it: that is TaskNotClaimed (409).
+        `groups` are the user's, accepted for symmetry with `claim`.
+        """
+        _check_user(user)
+        assignee: _Slot = [None]
+
+        def change(wf: Any, record: StepRecord) -> None:
+            task = _open_workflow_task(wf, task_id)
+            claimed = task.internal_data.get(CLAIM)
+            if claimed is None:
+                assigned = make_open_task(task).assignee
+                if assigned is None:
+                    raise _Unchanged(f"task {task_id} is not claimed")
+                raise TaskNotClaimed(
+                    f"task {task_id} is assigned to {assigned} by its model: there is no claim to undo",
+                    task_id=task_id,
+                    assignee=assigned,
+                )
+            if claimed != user and not admin:
+                raise NotAllowed(
+                    f"task {task_id} is claimed by another user: only they or an admin may unclaim it",
+                    task_id=task_id,
+                )
+            del task.internal_data[CLAIM]
+            assignee[0] = make_open_task(task).assignee
+            _record(record, "task_unclaimed", task, {"previous_assignee": claimed})
+
+        return self._assign(task_id, change, user, assignee)
+
+    def _assign(self, task_id: str, change: Change, user: str, assignee: _Slot) -> dict[str, Any]:
+        """Run a claim's change in the instance's one step path; its finish writes the task row's new
+        assignee (`assignee[0]`, as the change left it). Returns the task."""
+
+        def lock(uow: UnitOfWork) -> store.LockedInstance:
+            return lock_open_task(uow, task_id)[0]
+
+        def finish(uow: UnitOfWork) -> None:
+            store.set_task_assignee(uow, task_id, assignee[0])
+
+        with contextlib.suppress(_Unchanged):
+            self.runtime.step(lock, change, user, finish=finish)
+        return self.get(task_id)
+
+
+@dataclass(frozen=True)
+class _Filters:
+    """The task list's filters besides the user's, as conditions on a user-task row."""
+
+    assignee: str | None
+    candidate_group: str | None
+    instance_id: str | None
+
+    def on(self, task: Any, group: bool = True) -> list[ColumnElement[bool]]:
+        """Open and matching every filter given (the candidate group only when `group`)."""
+        conditions = [task.status == "open"]
+        if self.assignee is not None:
+            conditions.append(task.assignee == self.assignee)
+        if self.instance_id is not None:
+            conditions.append(task.instance_id == self.instance_id)
+        if group and self.candidate_group is not None:
+            conditions.append(
+                exists().where(
+                    TaskCandidate.task_id == task.id,
+                    TaskCandidate.kind == "group",
+                    TaskCandidate.name == self.candidate_group,
+                )
+            )
+        return conditions
+
+
+_Rows = Select[Any, Any] | CompoundSelect[Any, Any]
+"""Rows of `id` and `created_at` of the tasks a list shows; `created_at` NULL marks a row to drop."""
+_Ids = Select[Any] | CompoundSelect[Any]
+"""Rows of `task_id`: the candidate rows' tasks, each once."""
+_TASK = aliased(UserTask, name="task")
+"""The user-task row a candidate row is checked against."""
+
+
+def _in_group(filters: _Filters, join: bool) -> _Rows:
+    """The open tasks offered to the filters' candidate group (assigned or not), matching the rest."""
+    offered = (
+        select(TaskCandidate.task_id)
+        .where(TaskCandidate.kind == "group", TaskCandidate.name == filters.candidate_group)
+        .distinct()
+    )
+    return _checked(offered, filters.on(_TASK, group=False), join)
+
+
+def _mine(user: str, groups: list[str], filters: _Filters, join: bool) -> _Rows:
+    """The tasks `user` may do: assigned to them, or unassigned and offered to them, one of
+    their groups, or to everyone (offered to nobody).
+
+    Three branches, each driven by its own index: the user's assigned tasks; the tasks open to
+    all; and the tasks the user's and their groups' candidate rows name, each checked by one
+    lookup of its row (`_checked`).
+    """
+    assigned = select(UserTask.id, UserTask.created_at).where(
+        *filters.on(UserTask), UserTask.assignee == user
+    )
+    to_all = select(UserTask.id, UserTask.created_at).where(
+        *filters.on(UserTask), UserTask.open_to_all == true(), UserTask.assignee.is_(None)
+    )
+    as_user = TaskCandidate.kind == "user", TaskCandidate.name == user
+    offered: _Ids = select(TaskCandidate.task_id).where(*as_user).distinct()
+    if groups:
+        in_groups = TaskCandidate.kind == "group", TaskCandidate.name.in_(groups)
+        offered = union(offered, select(TaskCandidate.task_id).where(*in_groups))
+    checked = _checked(offered, [*filters.on(_TASK), _TASK.assignee.is_(None)], join)
+    return union_all(assigned, to_all, checked)
+
+
+def _checked(task_ids: _Ids, conditions: list[ColumnElement[bool]], join: bool) -> Select[Any, Any]:
+    """The tasks `task_ids` names (each once: DISTINCT or UNION, which also keeps SQLite from
+    folding them into the join) that meet `conditions`, driven by those ids.
+
+    Each id costs one index lookup of its task, so neither database may start from the other
+    side (every open task). PostgreSQL would (its cost model prices a few thousand lookups above
+    a scan), so there each id gets a correlated subquery, evaluated per id, whose `created_at` is
+    NULL where the conditions fail. SQLite gets a plain join: it starts from a materialized
+    union by itself, and only a join lets it use the covering index instead of the primary key.
+    """
+    ids = task_ids.subquery("offered")
+    if join:
+        return (
+            select(_TASK.id, _TASK.created_at)
+            .join_from(ids, _TASK, _TASK.id == ids.c.task_id)
+            .where(*conditions)
+        )
+    created = select(_TASK.created_at).where(_TASK.id == ids.c.task_id, *conditions).scalar_subquery()
+    return select(ids.c.task_id.label("id"), created.label("created_at"))
+
+
+def _page(rows: _Rows, limit: int, offset: int) -> Select[UserTask, int]:
+    """The page of tasks, oldest first, each with the total: `count(created_at) over ()` counts the
+    rows to show, and NULLs sort last, so the page holds exactly the rows a separate count and
+    ordered query would give (a page past the end may hold only dropped rows: then no total)."""
+    found = rows.subquery("found")
+    page = (
+        select(found.c.id, found.c.created_at, func.count(found.c.created_at).over().label("total"))
+        .order_by(found.c.created_at.asc().nulls_last(), found.c.id)
+        .limit(limit)
+        .offset(offset)
+        .subquery("page")
+    )
+    return (
+        select(UserTask, page.c.total)
+        .join(page, UserTask.id == page.c.id)
+        .where(page.c.created_at.is_not(None))
+        .order_by(UserTask.created_at, UserTask.id)
+    )
+
+
+def _check_user(user: Any) -> None:
+    if not isinstance(user, str) or not user.strip() or len(user) > 255:
+        raise InvalidInput("claiming a task needs a user name of 1 to 255 characters")
+
+
+def _open_workflow_task(workflow: Any, task_id: str) -> Any:
+    task = _find_task(workflow, task_id)
+    if task is None or not task.has_state(TaskState.READY) or not task.task_spec.manual:
+        raise TaskAlreadyCompleted(f"task {task_id} is already closed", task_id=task_id)
+    return task
+
+
+def _record(record: StepRecord, kind: str, task: Any, data: dict[str, Any]) -> None:
+    spec = task.task_spec
+    record.add(
+        kind,
+        element_id=spec.bpmn_id,
+        element_name=spec.bpmn_name,
+        element_type=spec.description,
+        task_id=str(task.id),
+        data=data,
+    )

@@ -108,3 +108,51 @@ def microflows() -> Iterator[Any]:
     yield register
     for name in added:
         REGISTRY.unregister(name)
+
+
+class Api:
+    """The Flask app on a test engine, called as a named user with a real bearer token.
+
+    Users: `ada` (administrator), `bob` (group `clerks`), `carol` (group `managers`).
+    """
+
+    USERS = {"ada": ((), True), "bob": (("clerks",), False), "carol": (("managers",), False)}
+
+    def __init__(self, engine: Engine) -> None:
+        from web import create_app
+
+        self.engine = engine
+        self.app = create_app(engine)
+        self.client = self.app.test_client()
+        self.tokens: dict[str, str] = {}
+        for name, (groups, admin) in self.USERS.items():
+            engine.accounts.create_user(name, None, groups=groups, admin=admin)
+            self.tokens[name], _view = engine.accounts.create_token(name)
+
+    def call(self, method: str, path: str, user: str | None = "ada", **kwargs: Any) -> tuple[int, Any]:
+        """Send one request; the status and the JSON body (or the text, when it is not JSON)."""
+        headers = dict(kwargs.pop("headers", {}))
+        if user is not None:
+            headers["Authorization"] = f"Bearer {self.tokens[user]}"
+        answer = self.client.open(path, method=method, headers=headers, **kwargs)
+        body = answer.get_json(silent=True)
+        return answer.status_code, body if body is not None else answer.get_data(as_text=True)
+
+    def get(self, path: str, user: str | None = "ada", **kwargs: Any) -> tuple[int, Any]:
+        return self.call("GET", path, user, **kwargs)
+
+    def post(self, path: str, user: str | None = "ada", **kwargs: Any) -> tuple[int, Any]:
+        return self.call("POST", path, user, **kwargs)
+
+    def deploy(self, *files: tuple[str, bytes], user: str = "ada") -> tuple[int, Any]:
+        """Upload files as a multipart deployment."""
+        from io import BytesIO
+
+        data = {"files": [(BytesIO(content), name) for name, content in files]}
+        return self.post("/api/process-definitions", user, data=data, content_type="multipart/form-data")
+
+
+@pytest.fixture
+def api(engine: Engine) -> Api:
+    """The API over the `engine` fixture's database (SQLite and PostgreSQL)."""
+    return Api(engine)

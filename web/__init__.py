@@ -13,17 +13,35 @@ from apiflask import APIFlask
 from engine import Engine, Settings
 
 from .api import api
+from .api.openapi import ApiDocPlugin
+from .api.schemas import ERROR_SCHEMA
 from .errors import register_error_handlers
 
 ENGINE_KEY = "flowbridge.engine"
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+"""The largest request body (a deployment's files); larger ones get 413."""
 
 
 def create_app(engine: Engine | None = None, settings: Settings | None = None, **config: Any) -> APIFlask:
     """The Flask app, on `engine` (or a new engine from `settings`, else from the environment)."""
     app = APIFlask(
-        __name__, title="Flowbridge API", version="1", docs_path="/api/docs", spec_path="/api/openapi.json"
+        __name__,
+        title="Flowbridge API",
+        version="1",
+        docs_path="/api/docs",
+        spec_path="/api/openapi.json",
+        spec_plugins=[ApiDocPlugin()],
     )
-    app.config.update(MAX_CONTENT_LENGTH=20 * 1024 * 1024, JSON_SORT_KEYS=False, **config)
+    app.config.update(
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        # DESIGN §5: bad input is 400; 422 is kept for form values that fail a task's form.
+        VALIDATION_ERROR_STATUS_CODE=400,
+        VALIDATION_ERROR_SCHEMA=ERROR_SCHEMA,
+        HTTP_ERROR_SCHEMA=ERROR_SCHEMA,
+        VALIDATION_ERROR_DESCRIPTION="Bad input: the fields and what is wrong with them",
+        INFO={"description": "Deploy, start and drive BPMN process flows; call microflows."},
+        **config,
+    )
     if engine is None:
         engine = Engine(settings or Settings.from_env())
         engine.upgrade()

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from apiflask import APIFlask, HTTPError
+from flask import request
 from werkzeug.exceptions import HTTPException
 
 from engine import errors
+
+logger = logging.getLogger(__name__)
 
 STATUS: list[tuple[type[errors.EngineError], int]] = [
     (errors.FormInvalid, 422),
@@ -48,7 +52,15 @@ def register_error_handlers(app: APIFlask) -> None:
     @app.errorhandler(HTTPException)
     def werkzeug_error(exc: HTTPException) -> Any:
         status = exc.code or 500
-        return error_body(_code(status), exc.description or exc.name), status
+        # Keep the exception's own headers (405's `Allow`, RFC 9110), not its HTML content type.
+        headers = [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
+        return error_body(_code(status), exc.description or exc.name), status, headers
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception) -> Any:
+        # A bug, not the client's doing: logged with its traceback, answered without it.
+        logger.exception("unexpected error in %s %s", request.method, request.path)
+        return error_body("internal_error", f"unexpected error: {type(exc).__name__}"), 500
 
 
 def _code(status: int) -> str:
@@ -62,5 +74,8 @@ def _code(status: int) -> str:
         413: "too_large",
         415: "unsupported_media_type",
         422: "invalid_input",
+        500: "internal_error",
+        502: "microflow_failed",
         503: "unavailable",
+        504: "timeout",
     }.get(status, "http_error")

@@ -5,10 +5,12 @@ from .bench import bench
 from .db import db
 from .definitions import definitions, deploy
 from .incidents import incidents
-from .instances import instances, show, start
+from .instances import instances, resume, show, start, suspend, terminate
 from .jobs import jobs
 from .messages import message
-from .tasks import complete, tasks
+from .microflows import call, microflows
+from .tasks import claim, complete, tasks, unclaim
+from .users import tokens, users
 from .worker import worker
 
 for command in (db, deploy, definitions, start, instances, show, tasks, complete, bench):
@@ -17,5 +19,12 @@ for command in (db, deploy, definitions, start, instances, show, tasks, complete
 for command in (worker, incidents, jobs):
     main.add_command(command)
 main.add_command(message)
+
+for command in (suspend, resume, terminate, claim, unclaim):
+    main.add_command(command)
+for command in (microflows, call):
+    main.add_command(command)
+for command in (users, tokens):
+    main.add_command(command)
 
 __all__ = ["main"]

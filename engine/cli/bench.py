@@ -66,6 +66,9 @@ def _notes(record: dict[str, Any]) -> str:
     p50, p95 = extra.pop("latency_p50_ms", None), extra.pop("latency_p95_ms", None)
     if p50 is not None and p95 is not None:
         notes.append(f"latency p50 {_number(p50, 'ms')}, p95 {_number(p95, 'ms')}")
+    p50, p95 = extra.pop("start_p50_ms", None), extra.pop("start_p95_ms", None)
+    if p50 is not None and p95 is not None:
+        notes.append(f"starts p50 {_number(p50, 'ms')}, p95 {_number(p95, 'ms')}")
     for key, value in extra.items():
         if value is None:
             continue
@@ -81,6 +84,18 @@ def _notes(record: dict[str, Any]) -> str:
             notes.append(f"raw {_number(value, 'ms')}")
         elif key == "reference_median_ms":
             notes.append(f"ref {_number(value, 'ms')}")
+        elif key == "engine_median_ms":
+            notes.append(f"in-process {_number(value, 'ms')}")
+        elif key == "in_process_per_second":
+            notes.append(f"in-process {value:,.0f}/s")
+        elif key == "requests_per_second":
+            notes.append(f"{value:,.0f} requests/s")
+        elif key in ("clients", "open_tasks", "visible"):
+            notes.append(f"{value:,} {key.replace('_', ' ')}")
+        elif key == "seeded_seconds":
+            notes.append(f"seeded in {value} s")
+        elif key == "server":
+            notes.append(str(value))
         else:
             notes.append(f"{key}={value}")
     return "; ".join(notes)
@@ -135,5 +150,8 @@ def format_table(result: dict[str, Any]) -> str:
         "same moments; loop state, over the state at the first point. async: round trip from `start`",
         "returning to the worker's step committed, one instance at a time; instances/s from the first",
         "start of a burst to its last end, with each instance's start-to-end latency in the burst.",
+        "tasklist: GET /api/tasks?mine=true from one client against `flowbridge serve`, over the",
+        "same query in-process beside it. http: instances/s from concurrent clients through the API",
+        "(in-process: as many threads calling the engine), ratio the in-process rate over it.",
     ]
     return "\n".join(lines)

@@ -34,10 +34,11 @@ def echo_instance_line(instance: dict[str, Any]) -> None:
 @click.option(
     "--wait",
     "wait_seconds",
-    type=click.FloatRange(min=0),
+    type=click.FloatRange(min=0, max=300),
     default=0,
     metavar="S",
-    help="Accepted like the API's wait_seconds; start already returns at the first wait state.",
+    help="Wait up to S seconds (0..300) for the instance to end or to wait only on people or "
+    "outside events (its async microflows and near timers run in workers meanwhile).",
 )
 @json_option
 @pass_app
@@ -51,7 +52,10 @@ def start(
 ) -> None:
     """Start an instance of process KEY (its latest version); prints its id and status."""
     values = parse_vars(variables)
-    instance = app.engine().runtime.start(key, values, business_key=business_key)
+    engine = app.engine()
+    instance = engine.runtime.start(key, values, business_key=business_key)
+    if wait_seconds > 0:
+        instance = engine.runtime.wait(instance["id"], wait_seconds)
     if as_json:
         echo_json(instance)
     else:
@@ -233,3 +237,48 @@ def echo_history(engine: Engine, instance_id: str) -> None:
         rows = [[*row[:3], row[4]] for row in rows]
     if rows:
         table(headers, rows, indent="  ")
+
+
+user_option = click.option("--user", metavar="U", help="Who does it (recorded in the history).")
+
+
+def echo_changed(instance: dict[str, Any], as_json: bool) -> None:
+    """An instance after a change: JSON, or its line with its new status."""
+    if as_json:
+        echo_json(instance)
+    else:
+        echo_instance_line(instance)
+
+
+@click.command(short_help="Suspend an instance.")
+@click.argument("instance_id", metavar="ID")
+@user_option
+@json_option
+@pass_app
+def suspend(app: App, instance_id: str, user: str | None, as_json: bool) -> None:
+    """Suspend instance ID (running, waiting or incident): its tasks cannot be completed, its jobs
+    and timers do not run and messages pass it by until it is resumed. Prints its new status."""
+    echo_changed(app.engine().runtime.suspend(instance_id, user=user), as_json)
+
+
+@click.command(short_help="Resume a suspended instance.")
+@click.argument("instance_id", metavar="ID")
+@user_option
+@json_option
+@pass_app
+def resume(app: App, instance_id: str, user: str | None, as_json: bool) -> None:
+    """Resume suspended instance ID: it takes the status its waits give it, and its jobs run
+    again. Prints its new status."""
+    echo_changed(app.engine().runtime.resume(instance_id, user=user), as_json)
+
+
+@click.command(short_help="Terminate an instance.")
+@click.argument("instance_id", metavar="ID")
+@click.option("--reason", metavar="R", help="Why (recorded in the history).")
+@user_option
+@json_option
+@pass_app
+def terminate(app: App, instance_id: str, reason: str | None, user: str | None, as_json: bool) -> None:
+    """Terminate instance ID (any that has not ended): its open tasks and jobs are cancelled and
+    its message waits removed. Prints its new status."""
+    echo_changed(app.engine().runtime.terminate(instance_id, user=user, reason=reason), as_json)

@@ -53,7 +53,7 @@ def job_what(job: dict[str, Any]) -> str:
     return f"{what} at {job['element_id']}" if job.get("element_id") else what
 
 
-@click.group(short_help="Show a job: status, attempts, due time, outcome.")
+@click.group(short_help="Show or retry a job: status, attempts, due time, outcome.")
 def jobs() -> None:
     """Jobs: async microflow calls and timers, run by workers (`flowbridge worker`)."""
 
@@ -93,3 +93,19 @@ def show_job(app: App, job_id: str, as_json: bool) -> None:
                 if incident["status"] == "open":
                     line += f", retry: flowbridge incidents retry {incident['id']}"
                 click.echo(line)
+
+
+@jobs.command("retry", short_help="Retry a failed job.")
+@click.argument("job_id", metavar="ID")
+@json_option
+@pass_app
+def retry_job(app: App, job_id: str, as_json: bool) -> None:
+    """Run a failed job again: a job behind an incident through its incident, any other failed job
+    queued again with fresh attempts. Prints the job that will run."""
+    job = app.engine().jobs.retry(job_id)
+    if as_json:
+        echo_json(job)
+        return
+    if job["id"] != job_id:
+        click.echo(f"job {job_id} retried as job {job['id']}")
+    click.echo(f"{job['id']}  {job_what(job)}  {job_state(job)}")

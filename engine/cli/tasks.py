@@ -11,7 +11,7 @@ from ..errors import NotFound
 from .app import App, pass_app
 from .instances import echo_instance_line
 from .options import json_option, limit_option, parse_vars, var_option
-from .output import echo_json, more, task_table
+from .output import echo_json, more, task_table, who
 
 
 def process_keys(engine: Engine, tasks: list[dict[str, Any]]) -> dict[str, str]:
@@ -85,3 +85,40 @@ def complete(
         return
     click.echo(f"completed task {task_id}")
     echo_instance_line(instance)
+
+
+@click.command(short_help="Claim a user task: become its assignee.")
+@click.argument("task_id", metavar="TASK")
+@click.option(
+    "--user", required=True, metavar="U", help="Claim for U: the task must be offered to U or their groups."
+)
+@click.option("--group", "groups", multiple=True, metavar="G", help="A group of --user; repeatable.")
+@json_option
+@pass_app
+def claim(app: App, task_id: str, user: str, groups: tuple[str, ...], as_json: bool) -> None:
+    """Claim user task TASK for --user: it leaves the other candidates' lists."""
+    task = app.engine().tasks.claim(task_id, user, groups=groups)
+    if as_json:
+        echo_json(task)
+        return
+    click.echo(f"task {task_id} is claimed by {task['assignee']}")
+
+
+@click.command(short_help="Unclaim a user task: give it back to its candidates.")
+@click.argument("task_id", metavar="TASK")
+@click.option(
+    "--user", required=True, metavar="U", help="Who unclaims it: the claimant (or, with --admin, anyone)."
+)
+@click.option("--admin", is_flag=True, help="Unclaim as an administrator, whoever holds the task.")
+@json_option
+@pass_app
+def unclaim(app: App, task_id: str, user: str, admin: bool, as_json: bool) -> None:
+    """Undo the claim on user task TASK; it returns to its candidates' lists."""
+    task = app.engine().tasks.unclaim(task_id, user, admin=admin)
+    if as_json:
+        echo_json(task)
+        return
+    if task["assignee"]:
+        click.echo(f"task {task_id} is assigned to {task['assignee']}")
+    else:
+        click.echo(f"task {task_id} is unclaimed, offered to {who(task)}")

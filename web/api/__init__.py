@@ -1,9 +1,60 @@
-"""The JSON API under /api (DESIGN §5): one blueprint, one module per resource."""
+"""The JSON API under /api (DESIGN §5): one blueprint, one module per resource.
+
+Views parse input (the schemas in `schemas`), call one engine service and return its view;
+errors are engine errors, turned into JSON with their status by `web.errors`.
+"""
 
 from __future__ import annotations
 
-from apiflask import APIBlueprint
+from apiflask import APIBlueprint, abort
+from flask import current_app, request
+
+from engine import Engine
 
 api = APIBlueprint("api", __name__, url_prefix="/api")
 
-from . import health  # noqa: E402,F401  (registers its routes on the blueprint)
+
+@api.before_request
+def _check_request() -> None:
+    """Refuse what the view cannot use before it runs.
+
+    An id with a NUL character names nothing (404; PostgreSQL cannot even look it up). A body
+    the view cannot read is refused (413 too large, 415 wrong type) instead of ignored: without
+    this a JSON view given a form or text body would run as if it had none (a start with default
+    values), and a body over the limit would reach a view that never reads it.
+    """
+    if any("\x00" in value for value in (request.view_args or {}).values() if isinstance(value, str)):
+        abort(404, "no such resource: its id contains a NUL character")
+    size = request.content_length
+    if not size:
+        return
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if limit is not None and size > limit:
+        abort(413, f"the request body is larger than {limit} bytes")
+    view = current_app.view_functions.get(request.endpoint or "")
+    expected = getattr(view, "_spec", {}).get("content_type")
+    if expected is None:
+        return
+    if expected == "application/json" and not request.is_json:
+        abort(415, f"send the body as application/json, not {request.mimetype or 'untyped'}")
+    if expected == "multipart/form-data" and request.mimetype != expected:
+        abort(415, f"send the files as multipart/form-data, not {request.mimetype or 'untyped'}")
+
+
+def engine() -> Engine:
+    """The engine of the app serving this request."""
+    from .. import engine_of
+
+    return engine_of(current_app)
+
+
+from . import (  # noqa: E402,F401  (each registers its routes on the blueprint)
+    definitions,
+    health,
+    incidents,
+    instances,
+    jobs,
+    messages,
+    microflows,
+    tasks,
+)

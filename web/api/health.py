@@ -19,7 +19,15 @@ class HealthOut(Schema):
 
 @api.get("/health")
 @api.output(HealthOut)
-@api.doc(summary="Health", responses={503: "The database is unavailable"})
+@api.doc(
+    summary="Health",
+    responses={
+        503: {
+            "description": "The database is unavailable",
+            "content": {"application/json": {"schema": HealthOut}},
+        }
+    },
+)
 def health() -> Any:
     """Whether the database answers (503 when it does not)."""
     from .. import engine_of

@@ -1,0 +1,198 @@
+"""Microflows called alone, not from a process (DESIGN §3, "called directly over HTTP").
+
+A blocking call runs the microflow in a thread of its own and waits for it, up to a timeout. A
+non-blocking call writes a durable `call` job that a worker runs (`JobRunner._call`); the job's
+`result` or `error` is the call's outcome, polled with `engine.jobs.get`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import uuid
+from typing import Any
+
+from . import jobs
+from .db import Database
+from .errors import EngineError, InvalidInput, MicroflowFailed, MicroflowTimeout
+from .jobs import JobSignal, JobStore
+from .microflows import BpmnError, CallContext, Microflow, MicroflowRegistry
+from .models import utcnow
+from .uow import UnitOfWork
+from .variables import check_json, check_variables
+
+logger = logging.getLogger("flowbridge.calls")
+
+MAX_CALL_SECONDS = 300.0
+"""The longest a blocking call waits for its microflow, whatever its own timeout says."""
+CALL_JOB_KIND = "call"
+"""The job kind of a non-blocking call."""
+
+
+def run_with_timeout(
+    flow: Microflow, inputs: dict[str, Any], context: CallContext, timeout: float | None
+) -> Any:
+    """Call `flow` in a thread of its own and wait up to `timeout` seconds (None: without limit).
+
+    Returns what the microflow returned and raises what it raised. Python cannot stop a thread:
+    one that runs too long is left to finish alone, its result dropped, and MicroflowTimeout is
+    raised.
+    """
+    outcome: dict[str, Any] = {}
+
+    def call() -> None:
+        try:
+            outcome["result"] = flow.call(inputs, context)
+        except BaseException as exc:  # handed to the waiting thread
+            outcome["error"] = exc
+
+    name = f"microflow-{flow.name}-{context.idempotency_key[:8]}"
+    thread = threading.Thread(target=call, name=name, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise MicroflowTimeout(
+            f"microflow '{flow.name}' ran longer than {timeout:g} s",
+            microflow=flow.name,
+            timeout_seconds=timeout,
+        )
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("result")
+
+
+class MicroflowService:
+    """The registered microflows: list them, call one and wait, or queue a call as a job."""
+
+    def __init__(self, db: Database, registry: MicroflowRegistry, store: JobStore, signal: JobSignal) -> None:
+        self.db = db
+        self.registry = registry
+        self.store = store
+        self.signal = signal
+
+    def list(self) -> list[dict[str, Any]]:
+        """Every registered microflow, by name."""
+        return [microflow_view(flow) for flow in self.registry]
+
+    def get(self, name: str) -> dict[str, Any]:
+        """One microflow, as `list` shows it; NotFound when none has that name."""
+        return microflow_view(self.registry.get(name))
+
+    def call(
+        self, name: str, input: dict[str, Any], timeout_seconds: float | None = None, user: str | None = None
+    ) -> Any:
+        """Run microflow `name` with `input` and wait for its JSON result.
+
+        Waits up to `timeout_seconds` (default: the microflow's own timeout; at most
+        MAX_CALL_SECONDS). Raises NotFound, InvalidInput (input), MicroflowTimeout, or
+        MicroflowFailed when the microflow raised (a BpmnError too) or returned what is not JSON.
+        """
+        flow = self.registry.get(name)
+        inputs = checked_input(flow, input)
+        limit = _timeout(flow, timeout_seconds)
+        context = CallContext(microflow=flow.name, idempotency_key=str(uuid.uuid4()))
+        logger.debug("call %s (%s) by %s", flow.name, context.idempotency_key, user or "-")
+        try:
+            result = run_with_timeout(flow, inputs, context, limit)
+        except MicroflowTimeout:
+            raise
+        except BpmnError as err:
+            raise MicroflowFailed(
+                f"microflow '{flow.name}' raised BpmnError {err.code}: {err.message}",
+                microflow=flow.name,
+                error_type="BpmnError",
+                error_code=err.code,
+                error_message=err.message,
+            ) from err
+        except Exception as exc:
+            raise MicroflowFailed(
+                f"microflow '{flow.name}' raised {type(exc).__name__}: {exc}",
+                microflow=flow.name,
+                error_type=type(exc).__name__,
+                error_message=str(exc),
+            ) from exc
+        try:
+            check_json(result, f"the result of microflow '{flow.name}'")
+        except EngineError as exc:
+            # The microflow's fault, not the caller's: a failure, not bad input.
+            raise MicroflowFailed(
+                exc.message, microflow=flow.name, error_type=type(exc).__name__, error_message=exc.message
+            ) from exc
+        return result
+
+    def call_async(self, name: str, input: dict[str, Any], user: str | None = None) -> dict[str, Any]:
+        """Queue a call of microflow `name` as a durable job; the job, as `jobs.get` shows it.
+
+        Input is checked here (NotFound, InvalidInput). A worker runs the job with the
+        microflow's retries, backoff and timeout; its result lands in the job's `result`, a
+        failure after the last retry in `error` with status `failed` (no incident: there is
+        no instance).
+        """
+        flow = self.registry.get(name)
+        payload: dict[str, Any] = {"input": checked_input(flow, input)}
+        if user is not None:
+            payload["user"] = user
+        now = utcnow()
+        row = jobs.new_job(
+            CALL_JOB_KIND,
+            payload,
+            now,
+            microflow=flow.name,
+            max_attempts=1 + flow.retries,
+            backoff=flow.backoff,
+            timeout=flow.timeout,
+        )
+        with UnitOfWork(self.db, write=True) as uow:
+            jobs.save(uow, jobs.JobPlan(insert=[row]), now)
+            uow.commit()
+        self.signal.notify()
+        return self.store.get(row["id"])
+
+
+def microflow_view(flow: Microflow) -> dict[str, Any]:
+    """The API's shape of a registered microflow."""
+    return {
+        "name": flow.name,
+        "mode": flow.mode,
+        "inputs": list(flow.input_names),
+        "required_inputs": list(flow.required),
+        "accepts_any_input": flow.accepts_all,
+        "timeout_seconds": flow.timeout,
+        "retries": flow.retries,
+        "backoff_seconds": flow.backoff,
+        "description": flow.description or None,
+    }
+
+
+def checked_input(flow: Microflow, input: Any) -> dict[str, Any]:
+    """`input` if it is a JSON object that names every required input of `flow` and no unknown one."""
+    where = f"the input of microflow '{flow.name}'"
+    if not isinstance(input, dict):
+        raise InvalidInput(f"{where} must be a JSON object, not {type(input).__name__}")
+    check_variables(input, where)
+    if not flow.accepts_all:
+        unknown = sorted(n for n in input if n not in flow.input_names)
+        if unknown:
+            known = ", ".join(repr(n) for n in flow.input_names) or "none"
+            raise InvalidInput(
+                f"microflow '{flow.name}' has no input {', '.join(repr(n) for n in unknown)} "
+                f"(its inputs: {known})",
+                unknown=unknown,
+                inputs=list(flow.input_names),
+            )
+    flow.bind(input)  # refuses missing required inputs
+    return input
+
+
+def _timeout(flow: Microflow, timeout_seconds: Any) -> float:
+    if timeout_seconds is None:
+        return min(flow.timeout, MAX_CALL_SECONDS)
+    if (
+        isinstance(timeout_seconds, bool)
+        or not isinstance(timeout_seconds, int | float)
+        or not math.isfinite(timeout_seconds)
+        or timeout_seconds <= 0
+    ):
+        raise InvalidInput(f"timeout_seconds must be a positive number of seconds, not {timeout_seconds!r}")
+    return min(float(timeout_seconds), MAX_CALL_SECONDS)

@@ -1,0 +1,108 @@
+"""Process definitions: deploy, list, read (with the XML), and start instances."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apiflask import abort
+from flask import Response
+from marshmallow import RAISE
+from werkzeug.datastructures import FileStorage
+
+from ..auth import auth, principal, require_admin
+from . import api, engine
+from .schemas import DefinitionOut, DeployedOut, DeployIn, InstanceOut, StartIn, VersionQuery
+
+MAX_FILE_NAME = 255
+
+
+@api.post("/process-definitions")
+@api.auth_required(auth)
+@api.input(DeployIn, location="files", arg_name="upload")
+@api.output(DeployedOut(many=True), status_code=201, description="New versions were deployed")
+@api.doc(
+    summary="Deploy BPMN, DMN and form files (administrators)",
+    responses={
+        200: {
+            "description": "Nothing changed: the existing versions",
+            "content": {"application/json": {"schema": DeployedOut(many=True)}},
+        },
+        403: "Not an administrator",
+    },
+)
+def deploy(upload: dict[str, Any]) -> Any:
+    """Deploy one or more files; a process whose files did not change keeps its version (200)."""
+    require_admin()
+    files: dict[str, bytes] = {}
+    for storage in upload["files"]:
+        if not isinstance(storage, FileStorage):  # an empty form field named `files`, not a file
+            abort(400, "each part named `files` must be a file")
+        name = storage.filename or ""
+        if not _plain_name(name) or name in files:
+            abort(400, f"each file needs a distinct plain name of at most {MAX_FILE_NAME} characters")
+        files[name] = storage.read()
+    deployed = [d.as_dict() for d in engine().repository.deploy(files)]
+    return deployed, 201 if any(d["created"] for d in deployed) else 200
+
+
+@api.get("/process-definitions")
+@api.auth_required(auth)
+@api.output(DefinitionOut(many=True))
+@api.doc(summary="The latest version of each process")
+def list_definitions() -> Any:
+    """Every deployed key, at its latest version."""
+    return engine().repository.list_latest()
+
+
+@api.get("/process-definitions/<key>")
+@api.auth_required(auth)
+@api.input(VersionQuery, location="query", arg_name="query", unknown=RAISE)
+@api.output(DefinitionOut)
+@api.doc(summary="One definition, with its start form", responses={404: "No such definition"})
+def get_definition(key: str, query: dict[str, Any]) -> Any:
+    """A definition at its latest version, or at `version`."""
+    return engine().repository.get(key, query.get("version"))
+
+
+@api.get("/process-definitions/<key>/xml")
+@api.auth_required(auth)
+@api.input(VersionQuery, location="query", arg_name="query", unknown=RAISE)
+@api.doc(
+    summary="The deployed BPMN XML",
+    responses={
+        200: {"description": "The XML as deployed", "content": {"application/xml": {}}},
+        404: "No such definition",
+    },
+)
+def definition_xml(key: str, query: dict[str, Any]) -> Any:
+    """The XML exactly as it was deployed."""
+    return Response(engine().repository.xml(key, query.get("version")), mimetype="application/xml")
+
+
+@api.post("/process-definitions/<key>/start")
+@api.auth_required(auth)
+@api.input(StartIn, arg_name="body")
+@api.output(InstanceOut, status_code=201)
+@api.doc(
+    summary="Start an instance",
+    responses={
+        404: "No such definition",
+        422: "The flow failed before its first wait (a script, expression or microflow error): nothing saved",
+    },
+)
+def start(key: str, body: dict[str, Any]) -> Any:
+    """Start an instance; with `wait_seconds`, answer once it ends or waits on people (or time is up)."""
+    caller = principal()
+    the_engine = engine()
+    instance = the_engine.runtime.start(
+        key, body["variables"], business_key=body.get("business_key"), user=caller.name
+    )
+    wait = body["wait_seconds"]
+    if wait > 0 and instance["status"] not in ("completed", "terminated"):
+        instance = the_engine.runtime.wait(instance["id"], wait)
+    return instance, 201
+
+
+def _plain_name(name: str) -> bool:
+    """A file name without folders or control characters (which databases may refuse to store)."""
+    return 0 < len(name) <= MAX_FILE_NAME and name.isprintable() and "/" not in name and "\\" not in name

@@ -1,0 +1,51 @@
+"""What the generated OpenAPI document would otherwise leave out (an apispec plugin).
+
+- The errors every operation can answer, whatever its view: 503 when the database is
+  unavailable, and, for those that take a body, 413 (too large) and 415 (wrong media type).
+- A `Dict` field's key rules as JSON Schema's `propertyNames` (variable names are non-empty),
+  which apispec does not write.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apispec import APISpec, BasePlugin
+from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import fields
+
+ERROR_REF = {"$ref": "#/components/schemas/HTTPError"}
+COMMON_ERRORS = {"503": "The database is unavailable"}
+BODY_ERRORS = {
+    "413": "The request body is larger than the limit",
+    "415": "The body is not of the media type the operation takes",
+}
+
+
+class ApiDocPlugin(BasePlugin):
+    """Adds the common error responses to every operation and `propertyNames` to dict fields."""
+
+    def init_spec(self, spec: APISpec) -> None:
+        for plugin in spec.plugins:
+            if isinstance(plugin, MarshmallowPlugin) and plugin.converter is not None:
+                plugin.converter.add_attribute_function(property_names)
+
+    def operation_helper(
+        self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
+        for operation in (operations or {}).values():
+            responses = operation.setdefault("responses", {})
+            errors = {**COMMON_ERRORS, **(BODY_ERRORS if "requestBody" in operation else {})}
+            for status, description in errors.items():
+                responses.setdefault(
+                    status,
+                    {"description": description, "content": {"application/json": {"schema": ERROR_REF}}},
+                )
+
+
+def property_names(self: Any, field: fields.Field, **kwargs: Any) -> dict[str, Any]:
+    """An apispec attribute function: a `Dict` field's key schema, as `propertyNames`."""
+    if not isinstance(field, fields.Dict) or field.key_field is None:
+        return {}
+    names = self.field2property(field.key_field)
+    return {"propertyNames": names} if set(names) - {"type"} else {}

@@ -1,0 +1,99 @@
+"""User tasks: the caller's task list, one task, claim, unclaim and complete.
+
+A user sees and does only tasks assigned to them, or offered to them or one of their groups
+(tasks nobody was named for are open to all); administrators see every task.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apiflask import abort
+from marshmallow import RAISE
+
+from engine.accounts import Principal
+
+from ..auth import auth, principal
+from . import api, engine
+from .schemas import CompleteIn, InstanceOut, TaskListOut, TaskListQuery, TaskOut
+
+_TASK_ERRORS = {403: "The task is not yours to see or do", 404: "No such task"}
+
+
+@api.get("/tasks")
+@api.auth_required(auth)
+@api.input(TaskListQuery, location="query", arg_name="query", unknown=RAISE)
+@api.output(TaskListOut)
+@api.doc(summary="Open user tasks")
+def list_tasks(query: dict[str, Any]) -> Any:
+    """Open tasks, oldest first; a non-administrator always gets only the tasks they may do."""
+    caller = principal()
+    mine = query["mine"] or not caller.admin
+    return engine().tasks.list(
+        user=caller.name if mine else None,
+        groups=list(caller.groups) if mine else None,
+        assignee=query.get("assignee"),
+        candidate_group=query.get("candidate_group"),
+        instance_id=query.get("instance_id"),
+        limit=query["limit"],
+        offset=query["offset"],
+    )
+
+
+@api.get("/tasks/<task_id>")
+@api.auth_required(auth)
+@api.output(TaskOut)
+@api.doc(summary="One task, with its form", responses=_TASK_ERRORS)
+def get_task(task_id: str) -> Any:
+    """A task the caller may see: its form and the variables it shows."""
+    task = engine().tasks.get(task_id)
+    _check_may_see(principal(), task)
+    return task
+
+
+@api.post("/tasks/<task_id>/claim")
+@api.auth_required(auth)
+@api.output(TaskOut)
+@api.doc(summary="Claim a task", responses={**_TASK_ERRORS, 409: "Claimed by another user, or closed"})
+def claim(task_id: str) -> Any:
+    """Make the task the caller's own, so it leaves the other candidates' lists."""
+    caller = principal()
+    return engine().tasks.claim(task_id, caller.name, caller.groups)
+
+
+@api.post("/tasks/<task_id>/unclaim")
+@api.auth_required(auth)
+@api.output(TaskOut)
+@api.doc(summary="Give a claimed task back", responses={**_TASK_ERRORS, 409: "The task is closed"})
+def unclaim(task_id: str) -> Any:
+    """Return the task to its candidates (its claimer or an administrator)."""
+    caller = principal()
+    return engine().tasks.unclaim(task_id, caller.name, caller.groups, admin=caller.admin)
+
+
+@api.post("/tasks/<task_id>/complete")
+@api.auth_required(auth)
+@api.input(CompleteIn, arg_name="body")
+@api.output(InstanceOut)
+@api.doc(
+    summary="Complete a task with its form's values",
+    responses={**_TASK_ERRORS, 409: "Already completed", 422: "Form values invalid (per field)"},
+)
+def complete(task_id: str, body: dict[str, Any]) -> Any:
+    """Validate the values against the task's form, complete it, and answer the instance."""
+    caller = principal()
+    return engine().tasks.complete(task_id, body["variables"], user=caller.name, groups=caller.groups)
+
+
+def _check_may_see(caller: Principal, task: dict[str, Any]) -> None:
+    """Administrators see every task; others the ones assigned or offered to them or their groups."""
+    if caller.admin or task["completed_by"] == caller.name:
+        return
+    assignee = task["assignee"]
+    if assignee is not None:
+        if assignee != caller.name:
+            abort(403, f"task {task['id']} is assigned to another user")
+        return
+    users, groups = task["candidate_users"] or [], task["candidate_groups"] or []
+    if (users or groups) and caller.name not in users and not set(caller.groups) & set(groups):
+        abort(403, f"task {task['id']} is not offered to {caller.name} or their groups")

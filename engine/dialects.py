@@ -25,6 +25,7 @@ from lxml import etree
 
 from . import expressions
 from .errors import InvalidModel
+from .models import parse_moment
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -321,6 +322,14 @@ class _Rewriter:
                 value = definition.get(attr)
                 if value and expressions.is_expression(value):
                     self.translate(definition, value, f"{attr} expression")
+        due_dates = [(t, t.get(_q("dueDate", CAMUNDA_NS))) for t in self.iter("userTask")]
+        due_dates += [(s, s.get("dueDate")) for s in self.iter("taskSchedule", ZEEBE_NS)]
+        for element, value in due_dates:
+            if value and expressions.is_expression(value):
+                self.translate(element, value, "dueDate expression")
+            elif value and value.strip() and parse_moment(value) is None:
+                why = "is neither an ISO 8601 date nor an expression"
+                raise self.refuse(element, f"dueDate {value.strip()!r} {why}")
 
     def _implicit_splits(self) -> None:
         for process in [*self.iter("process"), *self.iter("subProcess"), *self.iter("transaction")]:

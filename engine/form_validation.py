@@ -18,7 +18,8 @@ _INTEGER = re.compile(r"[+-]?\d+")
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*")
-_MISSING: Any = object()
+MISSING: Any = object()
+"""What `lookup` answers for a field the values do not hold (None is a value)."""
 
 
 class ValueBroken(ValueError):
@@ -43,8 +44,8 @@ def validate(
     problems: dict[str, str] = {}
     for field in form.get("fields") or []:
         fid = field["id"]
-        raw = _lookup(values, fid)
-        if raw is _MISSING and current is not None and _lookup(current, fid) not in (_MISSING, None, ""):
+        raw = lookup(values, fid)
+        if raw is MISSING and current is not None and lookup(current, fid) not in (MISSING, None, ""):
             continue  # the variable is already set: a submission may leave a filled-in field out
         try:
             if field.get("readonly"):
@@ -54,7 +55,7 @@ def validate(
         except ValueBroken as exc:
             problems[fid] = str(exc)
             continue
-        if raw is not _MISSING:
+        if raw is not MISSING:
             _store(result, fid, value)
     if problems:
         summary = "; ".join(f"{fid}: {problem}" for fid, problem in problems.items())
@@ -74,6 +75,8 @@ def new_field(fid: str, label: Any, kind: str, **attributes: Any) -> dict[str, A
         "options": None,
         "multiple": False,
         "validation": {},
+        "microflow": None,
+        "microflow_trigger": None,
     }
     return field | attributes
 
@@ -123,7 +126,7 @@ def _check(field: Mapping[str, Any], raw: Any) -> Any:
     if _is_empty(raw):
         if field.get("required"):
             raise ValueBroken("is required")
-        if raw is _MISSING:
+        if raw is MISSING:
             return raw
         if isinstance(raw, str) and field["type"] in ("string", "text"):
             return raw
@@ -135,7 +138,7 @@ def _check(field: Mapping[str, Any], raw: Any) -> Any:
 
 
 def _check_readonly(field: Mapping[str, Any], raw: Any, expected: Any) -> Any:
-    if raw is _MISSING:
+    if raw is MISSING:
         return raw
     value = None if _is_empty(raw) else coerce(field, raw)
     if _is_empty(value) and _is_empty(expected):
@@ -148,8 +151,8 @@ def _check_readonly(field: Mapping[str, Any], raw: Any, expected: Any) -> Any:
 
 
 def _expected(field: Mapping[str, Any], current: Mapping[str, Any] | None) -> Any:
-    found = _MISSING if current is None else _lookup(current, field["id"])
-    return field.get("default") if found is _MISSING else found
+    found = MISSING if current is None else lookup(current, field["id"])
+    return field.get("default") if found is MISSING else found
 
 
 def _apply_rules(field: Mapping[str, Any], value: Any) -> None:
@@ -233,16 +236,17 @@ def _parses(parser: Any, text: str) -> bool:
 
 
 def _is_empty(value: Any) -> bool:
-    return value is _MISSING or value is None or value == [] or (isinstance(value, str) and not value.strip())
+    return value is MISSING or value is None or value == [] or (isinstance(value, str) and not value.strip())
 
 
-def _lookup(values: Mapping[str, Any], fid: str) -> Any:
+def lookup(values: Mapping[str, Any], fid: str) -> Any:
+    """A field's value: the flat name first, then the dotted path through nested objects."""
     if fid in values:
         return values[fid]
     node: Any = values
     for part in fid.split("."):
         if not isinstance(node, Mapping) or part not in node:
-            return _MISSING
+            return MISSING
         node = node[part]
     return node
 

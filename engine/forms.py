@@ -21,7 +21,10 @@ The description is a JSON-serializable dict::
           "multiple": bool,      # enum holding a list of options (form-js checklist/taglist, array schema)
           "validation": {"min": num, "max": num, "minlength": int, "maxlength": int, "pattern": str},
                                  # only the rules that are set; patterns are unanchored (like RegExp.test)
+          "microflow": str | None,          # a sync microflow that checks or fills the field on screen
+          "microflow_trigger": "input" | "change" | "blur" | None,  # when it runs (None without one)
       }],
+      "actions": [{"id": str, "label": str, "microflow": str}],  # buttons that start async microflows
       "schema": dict | None,     # SpiffArena: the JSON schema as deployed
       "ui_schema": dict | None,  # SpiffArena: the UI schema as deployed
       "components": list | None, # form-js (Camunda 8, Camunda 7 formRef): the original components
@@ -34,6 +37,41 @@ Camunda 7 embedded or external forms (`camunda:formKey` without formData) and Ca
 cannot be rendered here: their description has the key and no fields. A Camunda 7 date field's default is
 read with its `datePattern` (Camunda's default dd/MM/yyyy) and stored as ISO; submitted dates are ISO.
 Default values that are expressions (`${...}`) become None.
+
+Microflows on screen (the web front end runs them; DESIGN §6). A field may name a sync microflow that
+the page calls, blocking the screen until it answers, when the person types ("input", debounced), or
+leaves a changed field ("change", the default) or leaves it at all ("blur"):
+
+- Camunda 7: ``<camunda:formField id="customer_id" ...><camunda:properties>
+  <camunda:property id="microflow" value="check_customer" />
+  <camunda:property id="microflow_trigger" value="blur" /></camunda:properties></camunda:formField>``
+- form-js (Camunda 8, Camunda 7 formRef): the component's custom properties,
+  ``"properties": {"microflow": "check_customer", "microflow_trigger": "input"}``
+- SpiffArena: the field's UI schema, ``"customer_id": {"ui:options": {"microflow": "check_customer"}}``
+  (``"ui:microflow"`` works too, like every react-jsonschema-form option)
+
+The microflow gets the form's current values as its input, every field by id with its typed value
+(numbers as numbers, checkboxes as booleans, empty fields as null), so declare it with ``**values`` or
+with named parameters (the page sends only the names a microflow declares). Its answer: a JSON object
+fills the fields its keys name, its ``"error"`` is shown as this field's error (the field is marked
+invalid) and its ``"message"`` beside the field; any other value fills the field itself.
+
+A form may have buttons that start async microflows (``"actions"``): the person keeps working and the
+result appears beside the button when the job is done (a JSON object's ``"message"`` or ``"error"``, else
+the value). The action's microflow gets the same input as a field's; its id is the microflow's name
+(a UI schema action may give another "id"), its label falls back to the id:
+
+- Camunda 7 and 8: a property of the user task or start event named ``action:<microflow>`` whose value is
+  the button's label: ``<camunda:properties><camunda:property name="action:send_quote" value="Send
+  quote" /></camunda:properties>`` (Camunda 8: ``zeebe:properties/zeebe:property``)
+- form-js: a button component whose properties name a microflow:
+  ``{"type": "button", "label": "Send quote", "properties": {"microflow": "send_quote"}}``
+- SpiffArena: the UI schema's root, ``"ui:options": {"actions": [{"microflow": "send_quote", "label":
+  "Send quote"}]}``; ``spiffworkflow:property name="action:send_quote"`` on the task works too
+
+A task with actions and no form fields still gets a description (with no fields). Names are checked when
+the page calls them (an unknown microflow answers 404), not at deploy: microflow modules may load later
+than the models. Bad triggers, a trigger without a microflow and repeated action ids are refused.
 """
 
 from __future__ import annotations
@@ -73,6 +111,10 @@ _FORMJS_PATTERNS = {"email": r"^[^\s@]+@[^\s@]+\.[^\s@]+$", "phone": r"^\+?[0-9 
 _FORMJS_RULES = {"min": "min", "max": "max", "minLength": "minlength", "maxLength": "maxlength"}
 _SCHEMA_RULES = {"minimum": "min", "maximum": "max", "minLength": "minlength", "maxLength": "maxlength"}
 _JAVA_DATE = {"yyyy": "%Y", "yy": "%y", "MM": "%m", "dd": "%d", "HH": "%H", "mm": "%M", "ss": "%S"}
+_TRIGGERS = ("input", "change", "blur")
+"""When a field's microflow runs: while typing (debounced), on leaving a changed field, on leaving it."""
+_ACTION_PREFIX = "action:"
+_ACTION_ID = re.compile(r"[\w.:-]+")
 _EMBEDDED = "camunda-forms:bpmn:"
 _DEPLOYMENT = "camunda-forms:deployment:"
 
@@ -90,12 +132,15 @@ def parse_form(
     element and the missing or broken form file.
     """
     ctx = _Context(node, files, source_name, process_node)
-    for reader in (_spiff_form, _zeebe_form, _camunda7_form):
-        form = reader(ctx)
-        if form is not None:
-            _check_fields(ctx, form["fields"])
-            return form
-    return None
+    form = next((f for reader in (_spiff_form, _zeebe_form, _camunda7_form) if (f := reader(ctx))), None)
+    source, actions = _property_actions(ctx)
+    if form is None and actions:
+        form = _form(source, None, [])
+    if form is None:
+        return None
+    form["actions"] = _checked_actions(ctx, form["actions"] + actions)
+    _check_fields(ctx, form["fields"])
+    return form
 
 
 def form_files(
@@ -193,7 +238,9 @@ def _spiff_form(ctx: _Context) -> dict[str, Any] | None:
     ui_name = props.get("formUiSchemaFilename")
     ui_schema = ctx.json_file(ctx.file(ui_name, "form UI schema file")) if ui_name else None
     fields = _schema_fields(schema, ui_schema or {})
-    return _form("spiff", schema_name, fields, schema=schema, ui_schema=ui_schema)
+    listed = _action_objects(ctx, _ui_option(ui_schema or {}, "actions"))
+    actions = [_action(ctx, a.get("microflow"), a.get("label"), a.get("id")) for a in listed]
+    return _form("spiff", schema_name, fields, schema=schema, ui_schema=ui_schema, actions=actions)
 
 
 def _zeebe_form(ctx: _Context) -> dict[str, Any] | None:
@@ -262,7 +309,11 @@ def _camunda7_field(ctx: _Context, element: etree._Element) -> dict[str, Any]:
         elif name == "pattern" and config:
             rules["pattern"] = config
     field["default"] = _camunda7_default(ctx, field, element.get("defaultValue"), date_pattern)
-    return field
+    properties = {
+        p.get("id") or p.get("name") or "": p.get("value")
+        for p in element.findall(f"{CAMUNDA}properties/{CAMUNDA}property")
+    }
+    return _with_microflow(field, properties)
 
 
 def _camunda7_default(ctx: _Context, field: dict[str, Any], raw: str | None, date_pattern: str) -> Any:
@@ -287,22 +338,28 @@ def _formjs_form(ctx: _Context, source: str, key: str, doc: dict[str, Any], what
     if not isinstance(components, list):
         ctx.fail(f'uses {what}, which has no "components" list')
     fields: list[dict[str, Any]] = []
-    _formjs_walk(components, "", fields)
-    return _form(source, key, fields, components=components)
+    buttons: list[dict[str, Any]] = []
+    _formjs_walk(components, "", fields, buttons)
+    actions = [_action(ctx, b["properties"].get("microflow"), b.get("label"), None) for b in buttons]
+    return _form(source, key, fields, components=components, actions=actions)
 
 
-def _formjs_walk(components: list[Any], prefix: str, fields: list[dict[str, Any]]) -> None:
+def _formjs_walk(
+    components: list[Any], prefix: str, fields: list[dict[str, Any]], buttons: list[dict[str, Any]]
+) -> None:
     for component in components:
         if not isinstance(component, dict):
             continue
         kind, children = component.get("type"), component.get("components")
         if isinstance(children, list) and kind not in ("dynamiclist", "table"):
             # Groups (and pages) bind their children under their own `path`, which may be empty.
-            _formjs_walk(children, _join(prefix, component.get("path")), fields)
+            _formjs_walk(children, _join(prefix, component.get("path")), fields, buttons)
             continue
         key = component.get("key")
         if isinstance(key, str) and key and kind in _FORMJS_TYPES:
             fields.append(_formjs_field(component, _join(prefix, key)))
+        elif kind == "button" and "microflow" in _properties_of(component):
+            buttons.append(component | {"properties": _properties_of(component)})
 
 
 def _formjs_field(component: dict[str, Any], fid: str) -> dict[str, Any]:
@@ -336,6 +393,7 @@ def _formjs_field(component: dict[str, Any], fid: str) -> dict[str, Any]:
     )
     checks = component["validate"] if isinstance(component.get("validate"), dict) else {}
     field["required"] = checks.get("required") is True
+    _with_microflow(field, _properties_of(component))
     _copy_rules(field, checks, _FORMJS_RULES)
     if "pattern" not in field["validation"] and checks.get("validationType") in _FORMJS_PATTERNS:
         field["validation"]["pattern"] = _FORMJS_PATTERNS[checks["validationType"]]
@@ -393,6 +451,8 @@ def _schema_field(
         readonly=readonly,
         options=options,
         multiple=multiple,
+        microflow=_ui_option(ui, "microflow"),
+        microflow_trigger=_ui_option(ui, "microflow_trigger"),
     )
     _copy_rules(field, prop, _SCHEMA_RULES)
     return field
@@ -453,6 +513,88 @@ def _check_fields(ctx: _Context, fields: list[dict[str, Any]]) -> None:
                 re.compile(pattern)
             except re.error as exc:
                 ctx.fail(f"has form field '{field['id']}' with an invalid pattern {pattern!r}: {exc}")
+        _check_field_microflow(ctx, field)
+
+
+def _with_microflow(field: dict[str, Any], properties: Mapping[str, Any]) -> dict[str, Any]:
+    """`field` with the microflow and trigger its properties name (checked later, in _check_fields)."""
+    field.update(microflow=properties.get("microflow"), microflow_trigger=properties.get("microflow_trigger"))
+    return field
+
+
+def _check_field_microflow(ctx: _Context, field: dict[str, Any]) -> None:
+    """A field's microflow is a name; its trigger one of _TRIGGERS, "change" when not given."""
+    fid, name, trigger = field["id"], field["microflow"], field["microflow_trigger"]
+    if name is not None and (not isinstance(name, str) or not name.strip()):
+        ctx.fail(f"has form field '{fid}' whose microflow must be a microflow's name, not {name!r}")
+    if name is None and trigger is not None:
+        ctx.fail(f"has form field '{fid}' with a microflow_trigger but no microflow")
+    if name is not None and trigger is None:
+        trigger = "change"
+    if name is not None and trigger not in _TRIGGERS:
+        ctx.fail(
+            f"has form field '{fid}' whose microflow_trigger {trigger!r} is not one of {', '.join(_TRIGGERS)}"
+        )
+    field["microflow"] = name.strip() if name is not None else None
+    field["microflow_trigger"] = trigger
+
+
+def _property_actions(ctx: _Context) -> tuple[str, list[dict[str, Any]]]:
+    """The element's `action:<microflow>` properties (Camunda 7, Camunda 8, SpiffArena) and their dialect."""
+    if ctx.ext is None:
+        return "camunda7", []
+    found: list[dict[str, Any]] = []
+    source = "camunda7"
+    for dialect, path in (
+        ("spiff", f"{SPIFF}properties/{SPIFF}property"),
+        ("camunda8", f"{ZEEBE}properties/{ZEEBE}property"),
+        ("camunda7", f"{CAMUNDA}properties/{CAMUNDA}property"),
+    ):
+        for prop in ctx.ext.findall(path):
+            name = prop.get("name") or prop.get("id") or ""
+            if name.startswith(_ACTION_PREFIX):
+                found.append(_action(ctx, name.removeprefix(_ACTION_PREFIX), prop.get("value"), None))
+                source = dialect
+    return source, found
+
+
+def _action(ctx: _Context, microflow: Any, label: Any, aid: Any) -> dict[str, Any]:
+    """One button of a form: its id (the microflow's name unless given), label and microflow."""
+    if not isinstance(microflow, str) or not microflow.strip():
+        ctx.fail(f"has a form action that names no microflow (got {microflow!r})")
+    microflow = microflow.strip()
+    aid = aid if isinstance(aid, str) and aid else microflow
+    if not _ACTION_ID.fullmatch(aid):
+        ctx.fail(f"has a form action '{aid}' whose id may hold only letters, digits and _ . : -")
+    return {
+        "id": aid,
+        "label": label if isinstance(label, str) and label.strip() else aid,
+        "microflow": microflow,
+    }
+
+
+def _checked_actions(ctx: _Context, actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[str] = set()
+    for action in actions:
+        if action["id"] in seen:
+            ctx.fail(f"has form action '{action['id']}' twice")
+        seen.add(action["id"])
+    return actions
+
+
+def _action_objects(ctx: _Context, listed: Any) -> list[dict[str, Any]]:
+    """A UI schema's actions: absent, or a list of objects."""
+    if listed is None:
+        return []
+    if not isinstance(listed, list) or not all(isinstance(item, dict) for item in listed):
+        ctx.fail(f"has UI schema actions that are not a list of objects: {listed!r}")
+    return listed
+
+
+def _properties_of(component: dict[str, Any]) -> dict[str, Any]:
+    """A form-js component's custom properties (the editor's "Custom properties": text keys and values)."""
+    found = component.get("properties")
+    return found if isinstance(found, dict) else {}
 
 
 def _form(source: str, key: str | None, fields: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
@@ -463,6 +605,7 @@ def _form(source: str, key: str | None, fields: list[dict[str, Any]], **extra: A
         "schema": None,
         "ui_schema": None,
         "components": None,
+        "actions": [],
     }
     return form | extra
 

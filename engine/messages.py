@@ -94,7 +94,7 @@ from .models import (
     utcnow,
 )
 from .uow import UnitOfWork
-from .variables import check_json, check_variables
+from .variables import check_json, check_text, check_variables
 
 if TYPE_CHECKING:
     from .job_runner import JobRunner
@@ -158,10 +158,13 @@ class MessageService:
         """
         if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
             raise InvalidInput(f"a message needs a name of 1 to {MAX_NAME} characters")
+        check_text(name, "a message name", MAX_NAME)
         if message_id is not None and (
             not isinstance(message_id, str) or not message_id.strip() or len(message_id) > MAX_NAME
         ):
             raise InvalidInput(f"a message id must be a string of 1 to {MAX_NAME} characters")
+        if message_id is not None:
+            check_text(message_id, "a message id", MAX_NAME)
         message = Message(
             name,
             _check_correlation(correlation),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -32,6 +32,21 @@ def utcnow() -> datetime:
 def as_utc(value: datetime) -> datetime:
     """A stored timestamp, timezone-aware (SQLite hands back naive ones; all are stored in UTC)."""
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def parse_moment(value: object) -> datetime | None:
+    """An ISO 8601 date or date and time as an aware datetime in UTC (a date: its midnight; no zone:
+    UTC), a datetime or date as one, or None for anything else."""
+    if isinstance(value, datetime):
+        return as_utc(value).astimezone(UTC)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        return as_utc(datetime.fromisoformat(value.strip())).astimezone(UTC)
+    except ValueError:
+        return None
 
 
 class Base(DeclarativeBase):
@@ -107,7 +122,7 @@ class UserTask(Base):
         Index(None, "status", "assignee"),
         # "My tasks" (engine.tasks): the tasks open to all, and the check of a candidate row's
         # task, answered from the index alone.
-        Index(None, "open_to_all", "status", "assignee"),
+        Index(None, "open_to_all", "status", "assignee", "created_at", "id"),
         Index(None, "id", "status", "assignee", "created_at"),
     )
 
@@ -127,6 +142,8 @@ class UserTask(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     completed_by: Mapped[str | None] = mapped_column(String(255))
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When the task should be done (the model's camunda:dueDate / zeebe:taskSchedule), if it says."""
 
 
 class TaskCandidate(Base):

@@ -199,6 +199,7 @@ class FlowbridgeUserTaskParser(UserTaskParser):
         extensions: dict[str, Any] = super().parse_extensions(node)
         if node is None:
             extensions["assignment"] = assignment_of(self.node, self.lane, _dialect(self))
+            extensions["due_date"] = due_date_of(self.node)
             extensions["form"] = _form(self)
         return extensions
 
@@ -226,6 +227,16 @@ def assignment_of(node: Any, lane: str | None, dialect: str) -> dict[str, Any]:
         "candidate_groups": [_value(g) for g in groups],
         "lane": lane_group,
     }
+
+
+def due_date_of(node: Any) -> Any:
+    """A user task's due date (camunda:dueDate, or zeebe:taskSchedule's dueDate): an ISO 8601 literal,
+    {"python": source} for an expression, or None. Checked at deploy time (engine.dialects)."""
+    value = node.get(f"{{{CAMUNDA_NS}}}dueDate")
+    schedule = node.find(f".//{{{ZEEBE_NS}}}taskSchedule")
+    if not (value and value.strip()) and schedule is not None:
+        value = schedule.get("dueDate")
+    return _value(value.strip()) if value and value.strip() else None
 
 
 def _value(text: str | None) -> Any:

@@ -11,6 +11,7 @@ from SpiffWorkflow.util.task import TaskState
 from .errors import StepFailed
 from .jobs import INCIDENT, JOB_ID
 from .message_waits import message_waits
+from .models import parse_moment
 from .variables import check_json
 
 INTERNAL_KEYS = frozenset({"data_objects"})
@@ -35,6 +36,7 @@ class OpenTask:
     form: dict[str, Any] | None
     variables: dict[str, Any]
     created_at: datetime
+    due_at: datetime | None = None
 
 
 @dataclass
@@ -163,22 +165,46 @@ def make_open_task(task: Any) -> OpenTask:
         form=extensions.get("form"),
         variables=_visible(task.data),
         created_at=datetime.fromtimestamp(task.last_state_change, UTC),
+        due_at=_due_at(task, extensions.get("due_date")),
     )
+
+
+def _due_at(task: Any, value: Any) -> datetime | None:
+    """The task's due date: an ISO 8601 literal, or an expression giving a date, a datetime or ISO text.
+
+    The task's row keeps the due date from the step that opened the task.
+    """
+    if value is None:
+        return None
+    result = value if isinstance(value, str) else _run(task, value, "due date")
+    if result is None:
+        return None
+    moment = parse_moment(result)
+    if moment is None:
+        raise StepFailed(
+            f"user task '{task.task_spec.bpmn_id}': the due date {result!r} is not a date (ISO 8601)"
+        )
+    return moment
+
+
+def _run(task: Any, value: Any, what: str) -> Any:
+    """The result of an expression translated at deploy time ({"python": source}), or None."""
+    source = value.get("python") if isinstance(value, dict) else None
+    if source is None:
+        return None
+    try:
+        return task.workflow.script_engine.evaluate(task, source)
+    except Exception as exc:
+        raise StepFailed(
+            f"user task '{task.task_spec.bpmn_id}': {what} expression {source!r} failed: {exc}"
+        ) from exc
 
 
 def _evaluate(task: Any, value: Any) -> str | None:
     """An assignment value: a literal, or {"python": source} translated at deploy time."""
     if value is None or isinstance(value, str):
         return value
-    source = value.get("python") if isinstance(value, dict) else None
-    if source is None:
-        return None
-    try:
-        result = task.workflow.script_engine.evaluate(task, source)
-    except Exception as exc:
-        raise StepFailed(
-            f"user task '{task.task_spec.bpmn_id}': assignment expression {source!r} failed: {exc}"
-        ) from exc
+    result = _run(task, value, "assignment")
     if isinstance(result, list):
         return ",".join(str(r) for r in result if r is not None) or None
     return None if result is None else str(result)

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from . import jobs
 from .db import Database
-from .errors import InvalidInput, NotFound
-from .models import ProcessDefinition, utcnow
+from .errors import ConcurrentChange, InvalidInput, NotFound
+from .models import ProcessDefinition, ProcessInstance, utcnow
 from .parsing import parse_files
 from .state import StateCodec
 from .uow import UnitOfWork
@@ -41,6 +41,10 @@ class Deployed:
         }
 
 
+DEPLOY_ATTEMPTS = 3
+"""How often a deployment is tried when concurrent deployments take the same version number."""
+
+
 class RepositoryService:
     """Deployed process definitions: versions by key, specs cached per version."""
 
@@ -59,6 +63,17 @@ class RepositoryService:
         processes = parse_files(files)
         if not processes:
             raise InvalidInput(f"no executable process in {', '.join(sorted(files))}")
+        for attempt in range(DEPLOY_ATTEMPTS):
+            try:
+                return self._store(files, processes)
+            except ConcurrentChange:
+                # Another deployment took the same new version number first: read again, and
+                # find either its (identical) version or the next number free.
+                if attempt == DEPLOY_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _store(self, files: dict[str, bytes], processes: list[Any]) -> list[Deployed]:
         file_sums = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
         results = []
         started_jobs = False
@@ -143,6 +158,23 @@ class RepositoryService:
                 .order_by(ProcessDefinition.key)
             ).all()
             return [_definition_dict(r) for r in rows]
+
+    def for_instances(self, instance_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The definition each of the instances runs: id → {"key", "version", "name"} (unknown ids left out).
+
+        For lists that name instances (the task list) and want to show their process.
+        """
+        wanted = sorted(set(instance_ids))
+        if not wanted:
+            return {}
+        d = ProcessDefinition
+        with UnitOfWork(self.db) as uow:
+            rows = uow.session.execute(
+                select(ProcessInstance.id, d.key, d.version, d.name)
+                .join(d, d.id == ProcessInstance.definition_id)
+                .where(ProcessInstance.id.in_(wanted))
+            ).all()
+        return {row.id: {"key": row.key, "version": row.version, "name": row.name} for row in rows}
 
     def spec(self, uow: UnitOfWork, definition_id: int) -> tuple[Any, dict[str, Any]]:
         """The spec objects of a definition version, restored once and then served from memory."""

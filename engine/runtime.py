@@ -41,7 +41,7 @@ from .repository import RepositoryService
 from .scripting import FlowbridgeScriptEngine
 from .state import StateCodec
 from .uow import UnitOfWork
-from .variables import check_variables
+from .variables import check_text, check_variables
 from .views import instance_view, open_task_view, task_view
 from .waiting import InstanceChanges, wait_for_instance
 
@@ -113,8 +113,8 @@ class RuntimeService:
         `finish` adds writes to the same transaction (a start job marked done, say).
         """
         variables = check_variables(variables or {}, "start variables")
-        if business_key is not None and (not isinstance(business_key, str) or len(business_key) > 255):
-            raise InvalidInput("business_key must be a string of at most 255 characters")
+        if business_key is not None:
+            check_text(business_key, "business_key")
         instance_id = str(uuid.uuid4())
         record = StepRecord(instance_id, user)
         with UnitOfWork(self.db, write=True) as uow:

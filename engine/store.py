@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 
 from .errors import ConcurrentChange, NotFound
 from .models import HistoryEvent, ProcessDefinition, ProcessInstance, TaskCandidate, UserTask
@@ -83,6 +83,9 @@ _SET_ASSIGNEE = Prepared(
 )
 _INSERT_TASK = Prepared(insert(_TASKS))
 _INSERT_CANDIDATE = Prepared(insert(TaskCandidate.__table__))  # type: ignore[arg-type]
+_DROP_CANDIDATES = Prepared(
+    delete(TaskCandidate.__table__).where(TaskCandidate.__table__.c.task_id == bindparam("b_id"))  # type: ignore[arg-type]
+)
 _INSERT_HISTORY = Prepared(insert(HistoryEvent.__table__))  # type: ignore[arg-type]
 
 
@@ -203,6 +206,8 @@ def save_user_tasks(
     ]
     if closed:
         _CLOSE_TASK.execute_many(conn, closed)
+        # Candidate rows index open tasks only: "my tasks" then costs what is open, not all history.
+        _DROP_CANDIDATES.execute_many(conn, [{"b_id": row["b_id"]} for row in closed])
     new = [t for t in projection.user_tasks if t.id not in before]
     if not new:
         return
@@ -234,6 +239,7 @@ def _task_row(instance_id: str, task: OpenTask) -> dict[str, Any]:
         "created_at": task.created_at,
         "completed_at": None,
         "completed_by": None,
+        "due_at": task.due_at,
     }
 
 
@@ -283,4 +289,5 @@ def cancel_open_tasks(uow: UnitOfWork, instance_id: str, now: datetime) -> list[
         conn.execute(
             update(_TASKS).where(*which).values(status="cancelled", completed_at=now, completed_by=None)
         )
+        _DROP_CANDIDATES.execute_many(conn, [{"b_id": task_id} for task_id in ids])
     return ids

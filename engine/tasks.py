@@ -15,11 +15,23 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import ColumnElement, CompoundSelect, Select, exists, func, select, true, union, union_all
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    CompoundSelect,
+    Executable,
+    Select,
+    bindparam,
+    exists,
+    func,
+    select,
+    true,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from . import store
@@ -74,23 +86,32 @@ class TaskService:
         """
         if limit < 1 or limit > 1000 or offset < 0:
             raise InvalidInput("limit must be 1..1000 and offset at least 0")
-        filters = _Filters(assignee, candidate_group, instance_id)
+        shape = _Shape(
+            user is not None,
+            bool(groups),
+            assignee is not None,
+            candidate_group is not None,
+            instance_id is not None,
+            self.db.is_sqlite,
+        )
+        page, count = _statements(shape)
+        params = {
+            "user": user,
+            "groups": groups or [],
+            "assignee": assignee,
+            "candidate_group": candidate_group,
+            "instance_id": instance_id,
+            "limit": limit,
+            "offset": offset,
+        }
         with UnitOfWork(self.db) as uow:
-            if user is None and candidate_group is None:
-                query = select(UserTask).where(*filters.on(UserTask))
-                total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-                page = query.order_by(UserTask.created_at, UserTask.id).limit(limit).offset(offset)
-                return {"items": [task_view(r) for r in uow.session.scalars(page)], "total": total}
-            join = self.db.is_sqlite
-            found = _mine(user, groups or [], filters, join) if user is not None else _in_group(filters, join)
-            rows = uow.session.execute(_page(found, limit, offset)).all()
-            if rows:
+            rows = uow.session.execute(page, params).all()
+            if shape.windowed and rows:
                 total = rows[0].total
-            elif offset:
-                every = found.subquery()
-                total = uow.session.scalar(select(func.count(every.c.created_at))) or 0
-            else:
+            elif shape.windowed and not offset:
                 total = 0
+            else:
+                total = uow.session.scalar(count, params) or 0
             return {"items": [task_view(row[0]) for row in rows], "total": total}
 
     def get(self, task_id: str) -> dict[str, Any]:
@@ -190,27 +211,35 @@ class TaskService:
         return self.get(task_id)
 
 
-@dataclass(frozen=True)
-class _Filters:
-    """The task list's filters besides the user's, as conditions on a user-task row."""
+class _Shape(NamedTuple):
+    """Which of its filters a task list has (each given as a bound parameter), and the dialect:
+    the key of the statements built for it."""
 
-    assignee: str | None
-    candidate_group: str | None
-    instance_id: str | None
+    mine: bool
+    groups: bool
+    assignee: bool
+    candidate_group: bool
+    instance_id: bool
+    sqlite: bool
+
+    @property
+    def windowed(self) -> bool:
+        """Answered by one statement over the candidate rows (`_page`), not by a plain query."""
+        return self.mine or self.candidate_group
 
     def on(self, task: Any, group: bool = True) -> list[ColumnElement[bool]]:
         """Open and matching every filter given (the candidate group only when `group`)."""
         conditions = [task.status == "open"]
-        if self.assignee is not None:
-            conditions.append(task.assignee == self.assignee)
-        if self.instance_id is not None:
-            conditions.append(task.instance_id == self.instance_id)
-        if group and self.candidate_group is not None:
+        if self.assignee:
+            conditions.append(task.assignee == bindparam("assignee"))
+        if self.instance_id:
+            conditions.append(task.instance_id == bindparam("instance_id"))
+        if group and self.candidate_group:
             conditions.append(
                 exists().where(
                     TaskCandidate.task_id == task.id,
                     TaskCandidate.kind == "group",
-                    TaskCandidate.name == self.candidate_group,
+                    TaskCandidate.name == bindparam("candidate_group"),
                 )
             )
         return conditions
@@ -222,38 +251,57 @@ _Ids = Select[Any] | CompoundSelect[Any]
 """Rows of `task_id`: the candidate rows' tasks, each once."""
 _TASK = aliased(UserTask, name="task")
 """The user-task row a candidate row is checked against."""
+_BUILT: dict[_Shape, tuple[Executable, Executable]] = {}
+"""The page and count statements of each shape of list, built on first use (SQLAlchemy then
+finds their compiled SQL in its cache instead of compiling a new statement every time)."""
 
 
-def _in_group(filters: _Filters, join: bool) -> _Rows:
-    """The open tasks offered to the filters' candidate group (assigned or not), matching the rest."""
-    offered = (
-        select(TaskCandidate.task_id)
-        .where(TaskCandidate.kind == "group", TaskCandidate.name == filters.candidate_group)
-        .distinct()
-    )
-    return _checked(offered, filters.on(_TASK, group=False), join)
+def _statements(shape: _Shape) -> tuple[Executable, Executable]:
+    """The page statement of a list of this shape (rows of a task and the total) and its count."""
+    built = _BUILT.get(shape)
+    if built is not None:
+        return built
+    if shape.windowed:
+        found = _mine(shape) if shape.mine else _in_group(shape)
+        every = found.subquery()
+        built = _page(found), select(func.count(every.c.created_at))
+    else:
+        query = select(UserTask).where(*shape.on(UserTask))
+        page = query.order_by(UserTask.created_at, UserTask.id)
+        built = (
+            page.limit(bindparam("limit")).offset(bindparam("offset")),
+            select(func.count()).select_from(query.subquery()),
+        )
+    _BUILT[shape] = built
+    return built
 
 
-def _mine(user: str, groups: list[str], filters: _Filters, join: bool) -> _Rows:
-    """The tasks `user` may do: assigned to them, or unassigned and offered to them, one of
+def _in_group(shape: _Shape) -> _Rows:
+    """The open tasks offered to the candidate group (assigned or not), matching the other filters."""
+    in_group = TaskCandidate.kind == "group", TaskCandidate.name == bindparam("candidate_group")
+    offered = select(TaskCandidate.task_id).where(*in_group).distinct()
+    return _checked(offered, shape.on(_TASK, group=False), shape.sqlite)
+
+
+def _mine(shape: _Shape) -> _Rows:
+    """The tasks the user may do: assigned to them, or unassigned and offered to them, one of
     their groups, or to everyone (offered to nobody).
 
     Three branches, each driven by its own index: the user's assigned tasks; the tasks open to
     all; and the tasks the user's and their groups' candidate rows name, each checked by one
     lookup of its row (`_checked`).
     """
-    assigned = select(UserTask.id, UserTask.created_at).where(
-        *filters.on(UserTask), UserTask.assignee == user
-    )
+    user: BindParameter[str] = bindparam("user")
+    assigned = select(UserTask.id, UserTask.created_at).where(*shape.on(UserTask), UserTask.assignee == user)
     to_all = select(UserTask.id, UserTask.created_at).where(
-        *filters.on(UserTask), UserTask.open_to_all == true(), UserTask.assignee.is_(None)
+        *shape.on(UserTask), UserTask.open_to_all == true(), UserTask.assignee.is_(None)
     )
     as_user = TaskCandidate.kind == "user", TaskCandidate.name == user
     offered: _Ids = select(TaskCandidate.task_id).where(*as_user).distinct()
-    if groups:
-        in_groups = TaskCandidate.kind == "group", TaskCandidate.name.in_(groups)
+    if shape.groups:
+        in_groups = TaskCandidate.kind == "group", TaskCandidate.name.in_(bindparam("groups", expanding=True))
         offered = union(offered, select(TaskCandidate.task_id).where(*in_groups))
-    checked = _checked(offered, [*filters.on(_TASK), _TASK.assignee.is_(None)], join)
+    checked = _checked(offered, [*shape.on(_TASK), _TASK.assignee.is_(None)], shape.sqlite)
     return union_all(assigned, to_all, checked)
 
 
@@ -278,7 +326,7 @@ def _checked(task_ids: _Ids, conditions: list[ColumnElement[bool]], join: bool) 
     return select(ids.c.task_id.label("id"), created.label("created_at"))
 
 
-def _page(rows: _Rows, limit: int, offset: int) -> Select[UserTask, int]:
+def _page(rows: _Rows) -> Select[UserTask, int]:
     """The page of tasks, oldest first, each with the total: `count(created_at) over ()` counts the
     rows to show, and NULLs sort last, so the page holds exactly the rows a separate count and
     ordered query would give (a page past the end may hold only dropped rows: then no total)."""
@@ -286,8 +334,8 @@ def _page(rows: _Rows, limit: int, offset: int) -> Select[UserTask, int]:
     page = (
         select(found.c.id, found.c.created_at, func.count(found.c.created_at).over().label("total"))
         .order_by(found.c.created_at.asc().nulls_last(), found.c.id)
-        .limit(limit)
-        .offset(offset)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
         .subquery("page")
     )
     return (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 
 from sqlalchemy import Connection, RootTransaction
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from .db import Database
@@ -89,6 +89,9 @@ def _translate(exc: DBAPIError) -> Exception:
     lowered = message.lower()
     if "database is locked" in lowered or "could not serialize" in lowered or "deadlock" in lowered:
         return ConcurrentChange(f"the instance was changed concurrently: {message}")
+    if isinstance(exc, IntegrityError) and ("unique" in lowered or "duplicate key" in lowered):
+        # Two transactions inserted the same key at once (two deployments of one new version).
+        return ConcurrentChange(f"a concurrent change wrote the same row: {message}")
     if (isinstance(exc, OperationalError) and exc.connection_invalidated) or "connect" in lowered:
         return DatabaseUnavailable(f"the database is unavailable: {message}")
     return exc

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .errors import VariablesNotJson
+from .errors import InvalidInput, VariablesNotJson
 
 MAX_DEPTH = 64
 """Deepest nesting accepted in a variable's value."""
@@ -53,3 +53,20 @@ def _problem(value: Any, path: str, depth: int) -> tuple[str, str] | None:
                 return found
         return None
     return path, f"a {type(value).__name__} value cannot be stored as JSON"
+
+
+def check_text(value: Any, where: str, max_length: int = 255) -> str:
+    """A name or key the database stores as text: a string without NUL or lone surrogates.
+
+    PostgreSQL refuses NUL in text, and no database can store a lone surrogate as UTF-8, so
+    both are refused here for every caller (the API, the CLI, Python) rather than failing later.
+    """
+    if not isinstance(value, str) or len(value) > max_length:
+        raise InvalidInput(f"{where} must be a string of at most {max_length} characters")
+    if "\x00" in value:
+        raise InvalidInput(f"{where} must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(f"{where} must be valid Unicode text (no lone surrogates)") from None
+    return value

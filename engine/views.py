@@ -31,6 +31,7 @@ def task_view(row: UserTask) -> dict[str, Any]:
         "created_at": iso(row.created_at),
         "completed_at": iso(row.completed_at),
         "completed_by": row.completed_by,
+        "due_at": iso(row.due_at),
     }
 
 
@@ -51,6 +52,7 @@ def open_task_view(instance_id: str, task: OpenTask) -> dict[str, Any]:
         "created_at": iso(task.created_at),
         "completed_at": None,
         "completed_by": None,
+        "due_at": iso(task.due_at),
     }
 
 
@@ -140,16 +142,17 @@ def waits_with_jobs(
 
 
 def _timer_job(wait: dict[str, Any], timers: list[dict[str, Any]]) -> dict[str, Any] | None:
-    due = _parse(wait.get("value"))
+    due = parse_iso(wait.get("value"))
     if due is not None:
         for job in timers:
-            job_due = _parse(job["due_at"])
+            job_due = parse_iso(job["due_at"])
             if job_due is not None and abs((job_due - due).total_seconds()) < 0.001:
                 return job
     return timers[0] if len(timers) == 1 else None
 
 
-def _parse(value: Any) -> datetime | None:
+def parse_iso(value: Any) -> datetime | None:
+    """An ISO 8601 timestamp from a view (naive ones are UTC); None for anything else."""
     if not isinstance(value, str):
         return None
     try:

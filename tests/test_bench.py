@@ -7,6 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from engine.bench_api import API_QUICK, HTTP_CLIENTS
 from engine.bench_common import QUICK
 from engine.bench_databases import describe_database, describe_database_safely, fresh_database
 from engine.cli.bench import bench
@@ -36,7 +37,7 @@ def test_machine_info(quick_run: dict) -> None:
 
 def test_every_scenario_has_positive_medians(quick_run: dict) -> None:
     scenarios = quick_run["databases"][0]["scenarios"]
-    assert set(scenarios) == {"raw", "auto", "human", "loop", "async"}
+    assert set(scenarios) == {"raw", "auto", "human", "loop", "async", "tasklist", "http"}
     for name, block in scenarios.items():
         assert block["records"], name
         for record in block["records"]:
@@ -95,6 +96,47 @@ def test_async_on_postgresql() -> None:
     run = json.loads(result.stdout)
     assert "SQLite" not in run["databases"][0]["server"]
     check_async(records(run, "async"))
+
+
+def check_tasklist(tasklist: dict[str, dict]) -> None:
+    """The "my tasks" figures through `flowbridge serve` (each page is checked against the engine's)."""
+    api, query = tasklist["my tasks via API"], tasklist["my tasks, the query in-process"]
+    for record in (api, query):
+        assert record["unit"] == "ms" and record["count"] == API_QUICK.tasklist_requests
+        assert 0 < record["median"] <= record["p95"]
+        assert record["extra"]["open_tasks"] == API_QUICK.tasklist_tasks
+        assert 0 < record["extra"]["visible"] < API_QUICK.tasklist_tasks
+    assert api["ratio"] > 0 and api["extra"]["engine_median_ms"] == query["median"]
+    assert api["extra"]["server"].startswith("serve --threads")
+
+
+def check_http(http: dict[str, dict]) -> None:
+    """Starts (auto) and starts plus completions (human) from concurrent clients, and in-process."""
+    for figure in ("auto: starts/s", "human: start + complete, completions/s"):
+        record = http[f"{figure}, {HTTP_CLIENTS} clients"]
+        assert record["unit"] == "/s" and record["median"] > 0 and record["count"] == API_QUICK.http_rounds
+        assert record["ratio"] > 0 and record["extra"]["in_process_per_second"] > 0
+        assert 0 < record["extra"]["latency_p50_ms"] <= record["extra"]["latency_p95_ms"]
+        assert record["extra"]["clients"] == HTTP_CLIENTS
+    human = http[f"human: start + complete, completions/s, {HTTP_CLIENTS} clients"]
+    assert human["extra"]["start_p95_ms"] > 0
+    assert human["extra"]["requests_per_second"] > human["median"]
+
+
+def test_tasklist_and_http_through_the_api(quick_run: dict) -> None:
+    check_tasklist(records(quick_run, "tasklist"))
+    check_http(records(quick_run, "http"))
+
+
+@pytest.mark.skipif(_PG_SKIP is not None, reason=_PG_SKIP or "")
+def test_api_scenarios_on_postgresql() -> None:
+    arguments = ["--quick", "--json", "--scenario", "tasklist", "--scenario", "http", "--db", POSTGRES_URL]
+    result = CliRunner().invoke(bench, arguments)
+    assert result.exit_code == 0, result.output
+    run = json.loads(result.stdout)
+    assert "SQLite" not in run["databases"][0]["server"]
+    check_tasklist(records(run, "tasklist"))
+    check_http(records(run, "http"))
 
 
 def test_table_and_one_scenario() -> None:

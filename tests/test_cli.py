@@ -74,14 +74,15 @@ def test_deploy_folder_prints_versions_then_unchanged(cli: Run) -> None:
     assert [line.split() for line in first] == [
         ["async_order", "version", "1", "(new)"],
         ["hello_task", "version", "1", "(new)"],
+        ["loan_application", "version", "1", "(new)"],
         ["loan_approval", "version", "1", "(new)"],
         ["order_camunda7", "version", "1", "(new)"],
         ["order_camunda8", "version", "1", "(new)"],
         ["order_spiff", "version", "1", "(new)"],
     ]
     again = ok(cli("deploy", str(EXAMPLES))).stdout
-    assert "hello_task      version 1 (unchanged)" in again
-    assert "order_spiff     version 1 (unchanged)" in again
+    assert "hello_task        version 1 (unchanged)" in again
+    assert "order_spiff       version 1 (unchanged)" in again
 
 
 def test_deploy_changed_file_makes_a_new_version(cli: Run, tmp_path: Path) -> None:

@@ -144,3 +144,16 @@ def test_a_changed_form_file_makes_a_new_version_of_its_process_only(engine: Eng
     again = {d.key: (d.version, d.created) for d in engine.repository.deploy(files)}
     assert first == {"order_camunda8": 1, "hello_task": 1}
     assert again == {"order_camunda8": (2, True), "hello_task": (1, False)}
+
+
+def test_concurrent_deployments_of_one_new_file_make_one_version(engine: Engine) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    xml = (MODELS / "exclusive.bpmn").read_bytes()
+    with ThreadPoolExecutor(6) as pool:
+        outcomes = list(pool.map(lambda _n: engine.repository.deploy({"exclusive.bpmn": xml}), range(6)))
+
+    versions = {(d.key, d.version) for outcome in outcomes for d in outcome}
+    assert len(versions) == 1
+    assert sum(d.created for outcome in outcomes for d in outcome) == 1
+    assert [d["version"] for d in engine.repository.list_latest()] == [1]

@@ -67,6 +67,8 @@ def field(fid: str, kind: str, label: str | None = None, **overrides: Any) -> di
         "options": None,
         "multiple": False,
         "validation": {},
+        "microflow": None,
+        "microflow_trigger": None,
     }
     return base | overrides
 
@@ -136,6 +138,7 @@ def test_camunda7_form_data_becomes_fields() -> None:
         "schema": None,
         "ui_schema": None,
         "components": None,
+        "actions": [],
     }
     json.dumps(form)
 
@@ -152,6 +155,7 @@ def test_camunda7_start_event_form_and_empty_form_data() -> None:
         "schema": None,
         "ui_schema": None,
         "components": None,
+        "actions": [],
     }
 
 
@@ -248,6 +252,7 @@ def test_camunda8_linked_form_with_groups_becomes_fields() -> None:
         "schema": None,
         "ui_schema": None,
         "components": document["components"],
+        "actions": [],
     }
     json.dumps(form)
 
@@ -433,6 +438,7 @@ def test_spiff_json_schema_becomes_fields() -> None:
         "schema": json.loads(fixture("approve-schema.json")),
         "ui_schema": json.loads(fixture("approve-uischema.json")),
         "components": None,
+        "actions": [],
     }
     json.dumps(form)
 
@@ -684,3 +690,175 @@ def test_camunda7_and_spiff_descriptions_validate_end_to_end() -> None:
         "code": "must match the pattern ^[A-Z]{3}$",
         "channels": "must be one of: mail, chat",
     }
+
+
+# --- microflows on screen: field microflows and action buttons ---------------------------------------
+
+
+def test_camunda7_field_microflows_and_task_actions() -> None:
+    extensions = """
+    <camunda:properties>
+      <camunda:property name="action:send_quote" value="Send quote" />
+      <camunda:property name="action:ping" />
+      <camunda:property name="colour" value="not an action" />
+    </camunda:properties>
+    <camunda:formData>
+      <camunda:formField id="customer_id" label="Customer" type="string">
+        <camunda:properties>
+          <camunda:property id="microflow" value="check_customer" />
+        </camunda:properties>
+      </camunda:formField>
+      <camunda:formField id="amount" type="long">
+        <camunda:properties>
+          <camunda:property id="microflow" value=" quote " />
+          <camunda:property id="microflow_trigger" value="input" />
+        </camunda:properties>
+      </camunda:formField>
+      <camunda:formField id="note" type="string" />
+    </camunda:formData>
+    """
+    form = form_of(model(user_task(extensions)))
+    assert form is not None
+    assert form["fields"] == [
+        field("customer_id", "string", "Customer", microflow="check_customer", microflow_trigger="change"),
+        field("amount", "integer", microflow="quote", microflow_trigger="input"),
+        field("note", "string"),
+    ]
+    assert form["actions"] == [
+        {"id": "send_quote", "label": "Send quote", "microflow": "send_quote"},
+        {"id": "ping", "label": "ping", "microflow": "ping"},
+    ]
+    json.dumps(form)
+
+
+def test_actions_alone_make_a_form_without_fields() -> None:
+    start = (
+        '<bpmn:startEvent id="Start"><bpmn:extensionElements><zeebe:properties>'
+        '<zeebe:property name="action:hello" value="Say hello" /></zeebe:properties>'
+        "</bpmn:extensionElements></bpmn:startEvent>"
+    )
+    assert form_of(model(start)) == {
+        "source": "camunda8",
+        "key": None,
+        "fields": [],
+        "schema": None,
+        "ui_schema": None,
+        "components": None,
+        "actions": [{"id": "hello", "label": "Say hello", "microflow": "hello"}],
+    }
+
+
+def test_form_js_component_properties_and_buttons() -> None:
+    document = {
+        "id": "quote",
+        "components": [
+            {"type": "textfield", "key": "customer_id", "properties": {"microflow": "check_customer"}},
+            {
+                "type": "group",
+                "path": "loan",
+                "components": [
+                    {
+                        "type": "number",
+                        "key": "amount",
+                        "properties": {"microflow": "quote", "microflow_trigger": "blur"},
+                    },
+                    {"type": "button", "label": "Send quote", "properties": {"microflow": "send_quote"}},
+                ],
+            },
+            {"type": "button", "action": "submit", "label": "Submit"},
+            {"type": "textfield", "key": "plain", "properties": {"hint": "no microflow"}},
+        ],
+    }
+    form = form_of(
+        model(user_task('<zeebe:formDefinition formId="quote" />')),
+        **{"quote.form": json.dumps(document).encode()},
+    )
+    assert form is not None
+    assert form["fields"] == [
+        field("customer_id", "string", microflow="check_customer", microflow_trigger="change"),
+        field("loan.amount", "number", microflow="quote", microflow_trigger="blur"),
+        field("plain", "string"),
+    ]
+    assert form["actions"] == [{"id": "send_quote", "label": "Send quote", "microflow": "send_quote"}]
+
+
+def test_spiff_ui_schema_names_field_microflows_and_actions() -> None:
+    ui_schema = {
+        "ui:options": {"actions": [{"microflow": "send_quote", "label": "Send quote"}, {"microflow": "x"}]},
+        "decision": {"ui:options": {"microflow": "suggest", "microflow_trigger": "change"}},
+        "amount": {"ui:microflow": "quote"},
+    }
+    form = form_of(
+        model(user_task(SPIFF_PROPERTIES)),
+        **{
+            "approve-schema.json": fixture("approve-schema.json"),
+            "approve-uischema.json": json.dumps(ui_schema).encode(),
+        },
+    )
+    assert form is not None
+    by_id = {f["id"]: (f["microflow"], f["microflow_trigger"]) for f in form["fields"]}
+    assert by_id["decision"] == ("suggest", "change")
+    assert by_id["amount"] == ("quote", "change")
+    assert by_id["reason"] == (None, None)
+    assert form["actions"] == [
+        {"id": "send_quote", "label": "Send quote", "microflow": "send_quote"},
+        {"id": "x", "label": "x", "microflow": "x"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("extensions", "message"),
+    [
+        (
+            '<camunda:formData><camunda:formField id="n"><camunda:properties>'
+            '<camunda:property id="microflow" value="m" />'
+            '<camunda:property id="microflow_trigger" value="keyup" />'
+            "</camunda:properties></camunda:formField></camunda:formData>",
+            "has form field 'n' whose microflow_trigger 'keyup' is not one of input, change, blur",
+        ),
+        (
+            '<camunda:formData><camunda:formField id="n"><camunda:properties>'
+            '<camunda:property id="microflow_trigger" value="input" />'
+            "</camunda:properties></camunda:formField></camunda:formData>",
+            "has form field 'n' with a microflow_trigger but no microflow",
+        ),
+        (
+            '<camunda:formData><camunda:formField id="n"><camunda:properties>'
+            '<camunda:property id="microflow" value=" " />'
+            "</camunda:properties></camunda:formField></camunda:formData>",
+            "has form field 'n' whose microflow must be a microflow's name, not ' '",
+        ),
+        (
+            '<camunda:properties><camunda:property name="action:a" value="A" />'
+            '<camunda:property name="action:a" value="Again" /></camunda:properties>',
+            "has form action 'a' twice",
+        ),
+        (
+            '<camunda:properties><camunda:property name="action:" value="Nothing" /></camunda:properties>',
+            "has a form action that names no microflow",
+        ),
+        (
+            '<camunda:properties><camunda:property name="action:send quote" /></camunda:properties>',
+            "has a form action 'send quote' whose id may hold only letters, digits",
+        ),
+    ],
+)
+def test_broken_microflow_bindings_are_refused_by_name(extensions: str, message: str) -> None:
+    with pytest.raises(InvalidModel, match=rf"^model\.bpmn: user task 'Review' {message}") as caught:
+        form_of(model(user_task(extensions)))
+    assert caught.value.details["element"] == "Review"
+
+
+def test_spiff_ui_schema_actions_must_be_objects() -> None:
+    files = spiff_files() | {"approve-uischema.json": b'{"ui:options": {"actions": "send_quote"}}'}
+    with pytest.raises(InvalidModel, match="UI schema actions that are not a list of objects"):
+        form_of(model(user_task(SPIFF_PROPERTIES)), **files)
+
+
+def test_field_microflows_do_not_change_validation() -> None:
+    form = {
+        "fields": [field("amount", "integer", required=True, microflow="quote", microflow_trigger="input")]
+    }
+    assert validate(form, {"amount": "12"}) == {"amount": 12}
+    with pytest.raises(FormInvalid, match="amount: is required"):
+        validate(form, {})

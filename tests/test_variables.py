@@ -40,3 +40,15 @@ def test_variables_must_be_an_object(engine: Engine) -> None:
     deploy(engine, "script.bpmn")
     with pytest.raises(VariablesNotJson, match="JSON object"):
         engine.runtime.start("script", ["not", "a", "dict"])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", ["a\x00b", "\ud800", "x" * 256])
+def test_business_keys_and_message_names_refuse_unstorable_text(engine: Engine, bad: str) -> None:
+    from engine.errors import InvalidInput
+
+    deploy(engine, "exclusive.bpmn")
+    with pytest.raises(InvalidInput, match="business_key"):
+        engine.runtime.start("exclusive", {}, business_key=bad)
+    with pytest.raises(InvalidInput, match="message"):
+        engine.messages.correlate(bad)
+    assert engine.runtime.list()["total"] == 0

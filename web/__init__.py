@@ -1,7 +1,8 @@
 """Flowbridge's web front end and JSON API: a Flask app on the engine's facade.
 
 `create_app()` builds the app; views parse input, call the engine and shape the answer —
-they never touch the database themselves.
+they never touch the database themselves. The pages (`web.pages`, server-rendered) log in with
+a session (`web.login`); the JSON API (`web.api`) takes a bearer token or that session.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from apiflask import APIFlask
 
 from engine import Engine, Settings
 
+from . import login
 from .api import api
 from .api.openapi import ApiDocPlugin
 from .api.schemas import ERROR_SCHEMA
 from .errors import register_error_handlers
+from .pages import pages
 
 ENGINE_KEY = "flowbridge.engine"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -32,6 +35,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None, *
         spec_path="/api/openapi.json",
         spec_plugins=[ApiDocPlugin()],
     )
+    app.config.update(login.session_settings())
     app.config.update(
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
         # DESIGN §5: bad input is 400; 422 is kept for form values that fail a task's form.
@@ -46,7 +50,10 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None, *
         engine = Engine(settings or Settings.from_env())
         engine.upgrade()
     app.extensions[ENGINE_KEY] = engine
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    login.init_app(app, engine)
     app.register_blueprint(api)
+    app.register_blueprint(pages)
     register_error_handlers(app)
     return app
 

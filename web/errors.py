@@ -47,14 +47,18 @@ def register_error_handlers(app: APIFlask) -> None:
 
     @app.error_processor
     def http_error(exc: HTTPError) -> Any:
-        return error_body(_code(exc.status_code), exc.message or "", exc.detail), exc.status_code, exc.headers
+        return (
+            error_body(code_of(exc.status_code), exc.message or "", exc.detail),
+            exc.status_code,
+            exc.headers,
+        )
 
     @app.errorhandler(HTTPException)
     def werkzeug_error(exc: HTTPException) -> Any:
         status = exc.code or 500
         # Keep the exception's own headers (405's `Allow`, RFC 9110), not its HTML content type.
         headers = [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
-        return error_body(_code(status), exc.description or exc.name), status, headers
+        return error_body(code_of(status), exc.description or exc.name), status, headers
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception) -> Any:
@@ -63,7 +67,8 @@ def register_error_handlers(app: APIFlask) -> None:
         return error_body("internal_error", f"unexpected error: {type(exc).__name__}"), 500
 
 
-def _code(status: int) -> str:
+def code_of(status: int) -> str:
+    """The error code an HTTP status stands for."""
     return {
         400: "bad_request",
         401: "unauthorized",

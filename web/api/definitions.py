@@ -11,6 +11,7 @@ from werkzeug.datastructures import FileStorage
 
 from ..auth import auth, principal, require_admin
 from . import api, engine
+from .openapi import response, responses
 from .schemas import DefinitionOut, DeployedOut, DeployIn, InstanceOut, StartIn, VersionQuery
 
 MAX_FILE_NAME = 255
@@ -22,13 +23,13 @@ MAX_FILE_NAME = 255
 @api.output(DeployedOut(many=True), status_code=201, description="New versions were deployed")
 @api.doc(
     summary="Deploy BPMN, DMN and form files (administrators)",
-    responses={
-        200: {
-            "description": "Nothing changed: the existing versions",
-            "content": {"application/json": {"schema": DeployedOut(many=True)}},
-        },
-        403: "Not an administrator",
-    },
+    responses=responses(
+        {
+            200: response("Nothing changed: the existing versions", DeployedOut(many=True)),
+            403: response("Not an administrator"),
+            409: response("Another deployment of the same process got there first; try again"),
+        }
+    ),
 )
 def deploy(upload: dict[str, Any]) -> Any:
     """Deploy one or more files; a process whose files did not change keeps its version (200)."""
@@ -69,10 +70,12 @@ def get_definition(key: str, query: dict[str, Any]) -> Any:
 @api.input(VersionQuery, location="query", arg_name="query", unknown=RAISE)
 @api.doc(
     summary="The deployed BPMN XML",
-    responses={
-        200: {"description": "The XML as deployed", "content": {"application/xml": {}}},
-        404: "No such definition",
-    },
+    responses=responses(
+        {
+            200: response("The XML as deployed", {"type": "string"}, "application/xml"),
+            404: response("No such definition"),
+        }
+    ),
 )
 def definition_xml(key: str, query: dict[str, Any]) -> Any:
     """The XML exactly as it was deployed."""

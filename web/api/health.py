@@ -9,6 +9,7 @@ from apiflask.fields import String
 from flask import current_app
 
 from . import api
+from .openapi import response, responses
 
 
 class HealthOut(Schema):
@@ -21,12 +22,7 @@ class HealthOut(Schema):
 @api.output(HealthOut)
 @api.doc(
     summary="Health",
-    responses={
-        503: {
-            "description": "The database is unavailable",
-            "content": {"application/json": {"schema": HealthOut}},
-        }
-    },
+    responses=responses({503: response("The database is unavailable", HealthOut)}),
 )
 def health() -> Any:
     """Whether the database answers (503 when it does not)."""

@@ -11,6 +11,7 @@ from engine.errors import MicroflowFailed, MicroflowTimeout
 
 from ..auth import auth, principal
 from . import api, engine
+from .openapi import response, responses
 from .schemas import CallAcceptedOut, CallIn, CallOut, MicroflowOut
 
 
@@ -29,15 +30,17 @@ def list_microflows() -> Any:
 @api.output(CallOut, description="The blocking call's result")
 @api.doc(
     summary="Call a microflow, blocking or async",
-    responses={
-        202: {
-            "description": "Async: the job to poll",
-            "content": {"application/json": {"schema": CallAcceptedOut}},
-        },
-        404: "No such microflow",
-        502: "The microflow raised an error",
-        504: "The blocking call took longer than its timeout",
-    },
+    responses=responses(
+        {
+            202: {
+                **response("Async: the job to poll", CallAcceptedOut),
+                "headers": {"Location": {"description": "The job's URL", "schema": {"type": "string"}}},
+            },
+            404: response("No such microflow"),
+            502: response("The microflow raised an error"),
+            504: response("The blocking call took longer than its timeout"),
+        }
+    ),
 )
 def call(name: str, body: dict[str, Any]) -> Any:
     """`mode=blocking` waits for the result; `mode=async` answers 202 with a job at once."""

@@ -155,6 +155,7 @@ class TaskOut(Schema):
     lane = String(allow_none=True)
     form = _json("the task's form description, or null")
     variables = _variables("the instance's variables the task sees")
+    due_at = String(allow_none=True, metadata={"description": "when the model says it is due"})
     created_at = String(allow_none=True)
     completed_at = String(allow_none=True)
     completed_by = String(allow_none=True)

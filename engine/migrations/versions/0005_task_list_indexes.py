@@ -31,8 +31,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("user_tasks", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_user_tasks_open_to_all_status_assignee"),
-            ["open_to_all", "status", "assignee"],
+            batch_op.f("ix_user_tasks_open_to_all_status_assignee_created_at_id"),
+            ["open_to_all", "status", "assignee", "created_at", "id"],
             unique=False,
         )
         batch_op.create_index(
@@ -55,5 +55,5 @@ def downgrade() -> None:
 
     with op.batch_alter_table("user_tasks", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_user_tasks_id_status_assignee_created_at"))
-        batch_op.drop_index(batch_op.f("ix_user_tasks_open_to_all_status_assignee"))
+        batch_op.drop_index(batch_op.f("ix_user_tasks_open_to_all_status_assignee_created_at_id"))
     op.drop_column("user_tasks", "open_to_all")  # SQLite 3.35+ drops it in place (see upgrade)

@@ -1,0 +1,188 @@
+"""The server-rendered pages (DESIGN §6) on the `pages` blueprint: one module per area.
+
+Views parse the request, call the engine's facade and render a template; they never touch the
+database. Every page but the login needs a logged-in user (`_require_login`). Engine and HTTP
+errors become an error page here, in one place, with the status the API gives the same error
+(`web.errors.status_of`); the API blueprint keeps its JSON errors.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from apiflask import APIBlueprint
+from flask import current_app, redirect, render_template, request, url_for
+from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, NotFound
+
+from engine import Engine, errors
+from engine.accounts import Principal
+from engine.views import parse_iso
+
+from ..errors import code_of as error_code
+from ..errors import error_body, status_of
+from ..login import session_principal
+
+logger = logging.getLogger(__name__)
+
+pages = APIBlueprint("pages", __name__, enable_openapi=False)
+
+PUBLIC_ENDPOINTS = frozenset({"pages.login_page"})
+"""Pages shown to visitors who are not logged in."""
+PAGE_SIZE = 25
+"""Rows per page of a list, unless the request asks for another number."""
+MAX_PAGE_SIZE = 200
+"""The most rows a list page shows."""
+TITLES = {
+    400: "Bad request",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Too large",
+    422: "Could not be done",
+    500: "Something went wrong",
+    503: "Database unavailable",
+}
+"""Headings of the error page by status."""
+
+
+def engine() -> Engine:
+    """The engine of the app serving this request."""
+    from .. import engine_of
+
+    return engine_of(current_app)
+
+
+def caller() -> Principal:
+    """The logged-in user (every page but the login requires one)."""
+    found = session_principal()
+    if found is None:  # only reachable from a public page
+        raise Forbidden("log in first")
+    return found
+
+
+def require_admin() -> Principal:
+    """The logged-in user, who must be an administrator (403 otherwise)."""
+    user = caller()
+    if not user.admin:
+        raise Forbidden(f"only administrators may do this; {user.name} is not one")
+    return user
+
+
+def paging(default: int = PAGE_SIZE) -> tuple[int, int]:
+    """`limit` and `offset` from the query string, kept within bounds (bad numbers: the defaults)."""
+    limit = request.args.get("limit", default, type=int) or default
+    offset = request.args.get("offset", 0, type=int) or 0
+    return min(max(limit, 1), MAX_PAGE_SIZE), max(offset, 0)
+
+
+def pager(total: int, limit: int, offset: int) -> dict[str, Any]:
+    """Previous and next links of a list page, keeping the other query arguments."""
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k not in ("offset", "limit")}
+    if limit != PAGE_SIZE:
+        args["limit"] = str(limit)
+    endpoint = request.endpoint or "pages.task_list"
+    args.update(request.view_args or {})
+    previous, following = max(offset - limit, 0), offset + limit
+    return {
+        "total": total,
+        "first": offset + 1 if total else 0,
+        "last": min(following, total),
+        "prev": url_for(endpoint, **args, offset=previous) if offset > 0 else None,
+        "next": url_for(endpoint, **args, offset=following) if following < total else None,
+    }
+
+
+def local_target(target: str | None, default: str) -> str:
+    """`target` if it is a path on this site (never another host: no open redirect), else `default`."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else default
+
+
+def error_page(status: int, message: str, details: Any = None) -> tuple[Any, int]:
+    """The error page (for HTML requests) or the API's JSON error (for clients that ask for JSON)."""
+    wanted = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    if wanted == "application/json":
+        return error_body(error_code(status), message, details), status
+    html = render_template("error.html", status=status, title=TITLES.get(status, "Error"), message=message)
+    return html, status
+
+
+@pages.before_request
+def _require_login() -> Any:
+    if request.endpoint in PUBLIC_ENDPOINTS or session_principal() is not None:
+        return None
+    return redirect(url_for("pages.login_page", next=request.full_path.rstrip("?")))
+
+
+@pages.before_request
+def _check_text() -> None:
+    """Text with NUL characters names nothing and cannot be stored (PostgreSQL refuses it)."""
+    if any("\x00" in v for v in (request.view_args or {}).values() if isinstance(v, str)):
+        raise NotFound("no such page: its address contains a NUL character")
+    posted = (v for source in (request.args, request.form) for _name, vs in source.lists() for v in vs)
+    if any("\x00" in v for v in posted):
+        raise BadRequest("the request holds text with a NUL character, which cannot be stored")
+
+
+@pages.errorhandler(errors.EngineError)
+def _engine_error(exc: errors.EngineError) -> Any:
+    return error_page(status_of(exc), exc.message, exc.details)
+
+
+@pages.errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> Any:
+    status = exc.code or 500
+    message = exc.description or exc.name
+    if status == 400 and "CSRF" in message:
+        message = f"{message} The page was open too long or the session ended: reload it and try again."
+    return error_page(status, message)
+
+
+@pages.errorhandler(Exception)
+def _unexpected_error(exc: Exception) -> Any:
+    logger.exception("unexpected error in %s %s", request.method, request.path)
+    return error_page(500, f"unexpected error: {type(exc).__name__}")
+
+
+@pages.app_template_filter("when")
+def _when(value: str | None) -> str:
+    """An ISO timestamp as `YYYY-MM-DD HH:MM UTC`."""
+    moment = parse_iso(value)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment is not None else (value or "")
+
+
+@pages.app_template_filter("age")
+def _age(value: str | None) -> str:
+    """How long ago an ISO timestamp was, roughly (`5 min`, `3 h`, `2 d`)."""
+    moment = parse_iso(value)
+    if moment is None:
+        return ""
+    seconds = max((datetime.now(UTC) - moment).total_seconds(), 0)
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)} {unit}"
+    return "just now"
+
+
+@pages.app_template_filter("past")
+def _past(value: str | None) -> bool:
+    """Whether an ISO timestamp lies in the past (an overdue task)."""
+    moment = parse_iso(value)
+    return moment is not None and moment < datetime.now(UTC)
+
+
+@pages.app_template_filter("pretty_json")
+def _pretty_json(value: Any) -> str:
+    """A variable's value as indented JSON."""
+    import json
+
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
+
+
+from . import auth, deploy, incidents, instances, processes, tasks  # noqa: E402,F401  (their routes)

@@ -1,0 +1,110 @@
+"""Process instances: the filtered list, and an instance's page with its diagram, waits and history.
+
+Administrators suspend, resume and terminate instances from the instance's page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+
+from engine.lifecycle import ENDED, SUSPENDABLE
+
+from . import caller, engine, pager, pages, paging, require_admin
+
+STATUSES = ("running", "waiting", "completed", "terminated", "suspended", "incident")
+"""The statuses an instance may have (the list's status filter)."""
+DONE_EVENTS = frozenset({"activity_completed", "user_task_completed"})
+"""History events that mark their element as passed (shaded on the diagram)."""
+FAILED_WAITS = frozenset({"incident", "error"})
+"""Waits that are incidents (flagged red on the diagram)."""
+MAX_REASON = 2000
+"""The longest termination reason kept."""
+
+
+@pages.get("/instances")
+def instance_list() -> Any:
+    """Instances, newest first, filtered by status, process key and business key."""
+    caller()
+    limit, offset = paging()
+    status = request.args.get("status") or None
+    filters = {
+        "status": status if status in STATUSES else None,
+        "key": request.args.get("key", "").strip() or None,
+        "business_key": request.args.get("business_key", "").strip() or None,
+    }
+    found = engine().runtime.list(**filters, limit=limit, offset=offset)
+    return render_template(
+        "instances.html",
+        instances=found["items"],
+        filters=filters,
+        statuses=STATUSES,
+        pager=pager(found["total"], limit, offset),
+    )
+
+
+@pages.get("/instances/<instance_id>")
+def instance_page(instance_id: str) -> Any:
+    """Status, variables, everything the instance waits for, its history, and its diagram."""
+    user = caller()
+    instance = engine().runtime.get(instance_id)
+    history = engine().history.events(instance_id)
+    xml = engine().repository.xml(instance["key"], instance["version"])
+    status = instance["status"]
+    return render_template(
+        "instance.html",
+        instance=instance,
+        history=history,
+        xml=xml,
+        markers=diagram_markers(instance, history),
+        admin=user.admin,
+        can_suspend=status in SUSPENDABLE,
+        can_resume=status == "suspended",
+        can_terminate=status not in ENDED,
+    )
+
+
+@pages.post("/instances/<instance_id>/suspend")
+def suspend(instance_id: str) -> Any:
+    """Suspend the instance (administrators)."""
+    engine().runtime.suspend(instance_id, user=require_admin().name)
+    flash("The instance is suspended.", "success")
+    return redirect(url_for("pages.instance_page", instance_id=instance_id), 303)
+
+
+@pages.post("/instances/<instance_id>/resume")
+def resume(instance_id: str) -> Any:
+    """Resume the suspended instance (administrators)."""
+    engine().runtime.resume(instance_id, user=require_admin().name)
+    flash("The instance is resumed.", "success")
+    return redirect(url_for("pages.instance_page", instance_id=instance_id), 303)
+
+
+@pages.post("/instances/<instance_id>/terminate")
+def terminate(instance_id: str) -> Any:
+    """End the instance now, with an optional reason (administrators)."""
+    user = require_admin()
+    reason = request.form.get("reason", "").strip()[:MAX_REASON] or None
+    engine().runtime.terminate(instance_id, user=user.name, reason=reason)
+    flash("The instance is terminated.", "success")
+    return redirect(url_for("pages.instance_page", instance_id=instance_id), 303)
+
+
+def diagram_markers(instance: dict[str, Any], history: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Element ids to mark on the diagram: where it waits, where incidents are, where it has been."""
+    waits = instance.get("waiting") or []
+    waiting = [w.get("element_id") for w in waits if w.get("kind") not in FAILED_WAITS]
+    waiting += [t["element_id"] for t in instance.get("tasks") or []]
+    failed = [w.get("element_id") for w in waits if w.get("kind") in FAILED_WAITS]
+    failed += [i.get("element_id") for i in instance.get("incidents") or []]
+    done = [e["element_id"] for e in history if e["kind"] in DONE_EVENTS]
+    return {
+        "waiting": _ids(waiting),
+        "incident": _ids(failed),
+        "done": _ids(done),
+    }
+
+
+def _ids(values: list[Any]) -> list[str]:
+    return list(dict.fromkeys(v for v in values if isinstance(v, str) and v))

@@ -147,15 +147,23 @@ class UserTask(Base):
 
 
 class TaskCandidate(Base):
-    """One candidate user or group of an open user task, indexed for "my tasks" queries."""
+    """One candidate user or group of an open user task, indexed for "my tasks" queries.
+
+    Rows exist for open tasks only (closing a task deletes them) and copy what "my tasks" needs
+    of their task, its age and whether someone holds it, so that query reads this index alone.
+    """
 
     __tablename__ = "task_candidates"
-    __table_args__ = (Index(None, "kind", "name", "task_id"),)
+    __table_args__ = (Index(None, "kind", "name", "assigned", "created_at", "task_id"),)
 
     task_id: Mapped[str] = mapped_column(ForeignKey("user_tasks.id", ondelete="CASCADE"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(8), primary_key=True)
     """`user` or `group`."""
     name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    assigned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """The task has an assignee (a claim or the model's), so it is no longer offered to candidates."""
+    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """The task's `created_at`."""
 
 
 class HistoryEvent(Base):

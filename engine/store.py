@@ -81,6 +81,11 @@ _SET_ASSIGNEE = Prepared(
     .where(_T.id == bindparam("b_id"), _T.status == "open")
     .values(assignee=bindparam("assignee"))
 )
+_SET_CANDIDATES_ASSIGNED = Prepared(
+    update(TaskCandidate.__table__)  # type: ignore[arg-type]
+    .where(TaskCandidate.__table__.c.task_id == bindparam("b_id"))
+    .values(assigned=bindparam("assigned"))
+)
 _INSERT_TASK = Prepared(insert(_TASKS))
 _INSERT_CANDIDATE = Prepared(insert(TaskCandidate.__table__))  # type: ignore[arg-type]
 _DROP_CANDIDATES = Prepared(
@@ -213,7 +218,13 @@ def save_user_tasks(
         return
     _INSERT_TASK.execute_many(conn, [_task_row(instance_id, t) for t in new])
     candidates = [
-        {"task_id": t.id, "kind": kind, "name": name}
+        {
+            "task_id": t.id,
+            "kind": kind,
+            "name": name,
+            "assigned": t.assignee is not None,
+            "created_at": t.created_at,
+        }
         for t in new
         for kind, names in (("user", t.candidate_users), ("group", t.candidate_groups))
         for name in dict.fromkeys(names)
@@ -251,7 +262,9 @@ def insert_history(uow: UnitOfWork, events: list[dict[str, Any]]) -> None:
 
 def set_task_assignee(uow: UnitOfWork, task_id: str, assignee: str | None) -> None:
     """Rewrite an open task's assignee (a claim, or its undoing, that a step applied)."""
-    _SET_ASSIGNEE.execute(_conn(uow), {"b_id": task_id, "assignee": assignee})
+    conn = _conn(uow)
+    _SET_ASSIGNEE.execute(conn, {"b_id": task_id, "assignee": assignee})
+    _SET_CANDIDATES_ASSIGNED.execute(conn, {"b_id": task_id, "assigned": assignee is not None})
 
 
 # -- an instance's lifecycle (engine.lifecycle): changes that do not advance its workflow -------------

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Select,
     bindparam,
     exists,
+    false,
     func,
     select,
     true,
@@ -297,12 +298,31 @@ def _mine(shape: _Shape) -> _Rows:
         *shape.on(UserTask), UserTask.open_to_all == true(), UserTask.assignee.is_(None)
     )
     as_user = TaskCandidate.kind == "user", TaskCandidate.name == user
+    in_groups = TaskCandidate.kind == "group", TaskCandidate.name.in_(bindparam("groups", expanding=True))
+    if not (shape.assignee or shape.instance_id or shape.candidate_group):
+        return union_all(assigned, to_all, _offered(as_user, in_groups if shape.groups else None))
     offered: _Ids = select(TaskCandidate.task_id).where(*as_user).distinct()
     if shape.groups:
-        in_groups = TaskCandidate.kind == "group", TaskCandidate.name.in_(bindparam("groups", expanding=True))
         offered = union(offered, select(TaskCandidate.task_id).where(*in_groups))
     checked = _checked(offered, [*shape.on(_TASK), _TASK.assignee.is_(None)], shape.sqlite)
     return union_all(assigned, to_all, checked)
+
+
+def _offered(as_user: tuple[Any, ...], in_groups: tuple[Any, ...] | None) -> _Rows:
+    """The unassigned tasks offered to the user or their groups, from the candidate index alone.
+
+    Candidate rows exist for open tasks only and carry their task's age and whether it is
+    assigned, so no task row is read; UNION keeps a task offered twice (to the user and a group,
+    or to two groups) once.
+    """
+    columns = (TaskCandidate.task_id.label("id"), TaskCandidate.created_at)
+    free = TaskCandidate.assigned == false()
+    to_user = select(*columns).where(*as_user, free)
+    if in_groups is None:
+        return to_user
+    # A subquery: SQLite cannot nest a parenthesized UNION inside the UNION ALL.
+    both = union(to_user, select(*columns).where(*in_groups, free)).subquery("offered")
+    return select(both.c.id, both.c.created_at)
 
 
 def _checked(task_ids: _Ids, conditions: list[ColumnElement[bool]], join: bool) -> Select[Any, Any]:

@@ -1,4 +1,4 @@
-""""My tasks": who sees which open task, and the candidate rows that index them."""
+""" "My tasks": who sees which open task, and the candidate rows that index them."""
 
 from __future__ import annotations
 
@@ -55,3 +55,16 @@ def test_closing_a_task_drops_its_candidate_rows(engine: Engine) -> None:
     engine.runtime.terminate(instance["id"])
     assert candidate_rows(engine) == 0
     assert visible(engine, "carol", []) == []
+
+
+def test_a_claimed_task_leaves_the_other_candidates_lists(engine: Engine) -> None:
+    engine.repository.deploy({"p.bpmn": model(OFFERED)})
+    instance = engine.runtime.start("p", {})
+    clerks = next(t for t in instance["tasks"] if t["element_id"] == "clerks")
+
+    engine.tasks.claim(clerks["id"], "dan", ["clerks"])
+    assert visible(engine, "dan", ["clerks"]) == ["anyone", "clerks"]
+    assert visible(engine, "carol", ["auditors"]) == ["anyone", "carol"]
+
+    engine.tasks.unclaim(clerks["id"], "dan", ["clerks"])
+    assert visible(engine, "carol", ["auditors"]) == ["anyone", "carol", "clerks"]

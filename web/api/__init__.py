@@ -6,8 +6,10 @@ errors are engine errors, turned into JSON with their status by `web.errors`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from apiflask import APIBlueprint, abort
-from flask import current_app, request
+from flask import Response, current_app, jsonify, request
 
 from engine import Engine
 
@@ -39,6 +41,18 @@ def _check_request() -> None:
         abort(415, f"send the body as application/json, not {request.mimetype or 'untyped'}")
     if expected == "multipart/form-data" and request.mimetype != expected:
         abort(415, f"send the files as multipart/form-data, not {request.mimetype or 'untyped'}")
+
+
+def send(view: Any, status: int = 200) -> Response:
+    """An engine view as the JSON response, as it is.
+
+    The engine's views are already the documented shapes (the fuzz test checks every response
+    against the OpenAPI document), so the hot paths skip re-serializing them through the output
+    schema, which costs about 1 ms for a page of 50 tasks. `@api.output` still documents them.
+    """
+    response = jsonify(view)
+    response.status_code = status
+    return response
 
 
 def engine() -> Engine:

@@ -10,7 +10,7 @@ from marshmallow import RAISE
 from werkzeug.datastructures import FileStorage
 
 from ..auth import auth, principal, require_admin
-from . import api, engine
+from . import api, engine, send
 from .openapi import response, responses
 from .schemas import DefinitionOut, DeployedOut, DeployIn, InstanceOut, StartIn, VersionQuery
 
@@ -103,7 +103,7 @@ def start(key: str, body: dict[str, Any]) -> Any:
     wait = body["wait_seconds"]
     if wait > 0 and instance["status"] not in ("completed", "terminated"):
         instance = the_engine.runtime.wait(instance["id"], wait)
-    return instance, 201
+    return send(instance, 201)
 
 
 def _plain_name(name: str) -> bool:

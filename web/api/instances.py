@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import RAISE
 
 from ..auth import auth, require_admin
-from . import api, engine
+from . import api, engine, send
 from .schemas import HistoryEventOut, InstanceListOut, InstanceListQuery, InstanceOut, TerminateIn
 
 _NOT_ALLOWED = {
@@ -39,7 +39,7 @@ def list_instances(query: dict[str, Any]) -> Any:
 @api.doc(summary="One instance and everything it waits on", responses={404: "No such instance"})
 def get_instance(instance_id: str) -> Any:
     """Status, variables, open tasks, waits, jobs and incidents."""
-    return engine().runtime.get(instance_id)
+    return send(engine().runtime.get(instance_id))
 
 
 @api.get("/process-instances/<instance_id>/history")

@@ -14,7 +14,7 @@ from marshmallow import RAISE
 from engine.accounts import Principal
 
 from ..auth import auth, principal
-from . import api, engine
+from . import api, engine, send
 from .schemas import CompleteIn, InstanceOut, TaskListOut, TaskListQuery, TaskOut
 
 _TASK_ERRORS = {403: "The task is not yours to see or do", 404: "No such task"}
@@ -29,7 +29,7 @@ def list_tasks(query: dict[str, Any]) -> Any:
     """Open tasks, oldest first; a non-administrator always gets only the tasks they may do."""
     caller = principal()
     mine = query["mine"] or not caller.admin
-    return engine().tasks.list(
+    page = engine().tasks.list(
         user=caller.name if mine else None,
         groups=list(caller.groups) if mine else None,
         assignee=query.get("assignee"),
@@ -38,6 +38,7 @@ def list_tasks(query: dict[str, Any]) -> Any:
         limit=query["limit"],
         offset=query["offset"],
     )
+    return send(page)
 
 
 @api.get("/tasks/<task_id>")
@@ -82,7 +83,7 @@ def unclaim(task_id: str) -> Any:
 def complete(task_id: str, body: dict[str, Any]) -> Any:
     """Validate the values against the task's form, complete it, and answer the instance."""
     caller = principal()
-    return engine().tasks.complete(task_id, body["variables"], user=caller.name, groups=caller.groups)
+    return send(engine().tasks.complete(task_id, body["variables"], user=caller.name, groups=caller.groups))
 
 
 def _check_may_see(caller: Principal, task: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -53,6 +54,14 @@ MAX_TOKEN_LENGTH = 200
 """Anything longer is not one of our tokens and is not hashed."""
 TOKEN_TOUCH_SECONDS = 60
 """`last_used_at` is written at most this often per token, not on every request."""
+TOKEN_CACHE_SECONDS = 2.0
+"""A process trusts a token it found good this long without asking the database again.
+
+Every API request presents its token, and the lookup was a fifth of a start's cost. A token
+revoked (or a user disabled, or their groups changed) in this process stops working at once;
+in another process (the CLI, a second server) it stops within this many seconds."""
+TOKEN_CACHE_SIZE = 4096
+"""Tokens remembered at most (then forgotten all at once: a bound, not an eviction policy)."""
 
 # Printable, no whitespace, no comma (BPMN candidateUsers/candidateGroups are comma lists).
 _NAME = re.compile(r"[^\s,\x00-\x1f\x7f]+")
@@ -89,6 +98,8 @@ class AccountService:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._known: dict[str, tuple[float, Principal]] = {}
+        """Tokens recently seen good, by hash: (when the lookup was made, its principal)."""
 
     # -- users ---------------------------------------------------------------------------------
 
@@ -154,6 +165,7 @@ class AccountService:
         with UnitOfWork(self.db, write=True) as uow:
             _get_user(uow, name).password_hash = stored
             uow.commit()
+        self._forget_tokens()
 
     def set_groups(self, name: str, groups: Sequence[str]) -> None:
         """Replace the user's groups with `groups` (empty: no groups)."""
@@ -163,12 +175,14 @@ class AccountService:
             uow.session.execute(delete(UserGroup).where(UserGroup.user_name == name))
             uow.session.add_all(UserGroup(user_name=name, group_name=g) for g in group_names)
             uow.commit()
+        self._forget_tokens()
 
     def set_disabled(self, name: str, disabled: bool = True) -> None:
         """Disable (or enable again) a user: a disabled user's password and tokens stop working."""
         with UnitOfWork(self.db, write=True) as uow:
             _get_user(uow, name).disabled = disabled
             uow.commit()
+        self._forget_tokens()
 
     def any_users(self) -> bool:
         """Whether at least one user exists (a fresh database has none)."""
@@ -204,9 +218,14 @@ class AccountService:
         """
         if not isinstance(token, str) or not token.startswith(TOKEN_PREFIX) or len(token) > MAX_TOKEN_LENGTH:
             return None
+        digest = token_hash(token)
+        known = self._known.get(digest)
+        if known is not None and time.monotonic() - known[0] < TOKEN_CACHE_SECONDS:
+            return known[1]
         with UnitOfWork(self.db) as uow:
-            rows = uow.connection.execute(_TOKEN_LOOKUP, {"token_hash": token_hash(token)}).all()
+            rows = uow.connection.execute(_TOKEN_LOOKUP, {"token_hash": digest}).all()
         if not rows or rows[0].disabled:
+            self._known.pop(digest, None)
             return None
         first = rows[0]
         groups = tuple(sorted(r.group_name for r in rows if r.group_name is not None))
@@ -215,10 +234,20 @@ class AccountService:
             seconds=TOKEN_TOUCH_SECONDS
         ):
             self._touch(first.id, now)
-        return Principal(first.name, groups, bool(first.admin))
+        found = Principal(first.name, groups, bool(first.admin))
+        if len(self._known) >= TOKEN_CACHE_SIZE:
+            self._known.clear()
+        self._known[digest] = (time.monotonic(), found)
+        return found
+
+    def _forget_tokens(self) -> None:
+        """Drop remembered tokens: a change to a user or token applies at once in this process."""
+        self._known.clear()
 
     def revoke_token(self, token_id: str) -> None:
-        """Revoke a token: it stops working at once. Revoking it again changes nothing."""
+        """Revoke a token: it stops working at once here, within TOKEN_CACHE_SECONDS elsewhere.
+
+        Revoking it again changes nothing."""
         with UnitOfWork(self.db, write=True) as uow:
             token = uow.session.get(ApiToken, token_id)
             if token is None:
@@ -226,6 +255,7 @@ class AccountService:
             if token.revoked_at is None:
                 token.revoked_at = utcnow()
             uow.commit()
+        self._forget_tokens()
 
     def list_tokens(self, user: str | None = None) -> list[dict[str, Any]]:
         """Tokens not revoked, oldest first, of one user or all; never the secret or its hash."""

@@ -174,8 +174,10 @@ def seed_open_tasks(engine: Engine, count: int, seed: int = 5) -> float:
                     "created_at": at,
                 }
             )
-            candidates += [{"task_id": task_id, "kind": "user", "name": u} for u in users]
-            candidates += [{"task_id": task_id, "kind": "group", "name": g} for g in groups]
+            # As engine.store writes them: the task's age and assignment copied to its candidates.
+            copied = {"task_id": task_id, "assigned": assignee is not None, "created_at": at}
+            candidates += [{**copied, "kind": "user", "name": u} for u in users]
+            candidates += [{**copied, "kind": "group", "name": g} for g in groups]
             if len(instances) >= SEED_CHUNK or index == count - 1:
                 conn.execute(insert(ProcessInstance), instances)
                 conn.execute(insert(UserTask), tasks)

@@ -158,3 +158,23 @@ def test_same_password_gets_different_salts(engine: Engine) -> None:
 def test_malformed_stored_hashes_do_not_verify() -> None:
     for stored in ["", "plain", "md5$x$y", "scrypt$16384$8$1$!!$!!", "scrypt$3$8$1$AAAA$AAAA"]:
         assert verify_password(PASSWORD, stored) is False
+
+
+def test_a_token_revoked_by_another_process_stops_within_the_cache_time(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from engine import accounts
+
+    monkeypatch.setattr(accounts, "TOKEN_CACHE_SECONDS", 0.3)
+    engine.accounts.create_user("eve", None, groups=["ops"])
+    token, view = engine.accounts.create_token("eve")
+    assert engine.accounts.authenticate_token(token) == accounts.Principal("eve", ("ops",), False)
+
+    elsewhere = accounts.AccountService(engine.db)  # as the CLI in another process would
+    elsewhere.revoke_token(view["id"])
+    assert engine.accounts.authenticate_token(token) is not None  # remembered for a moment
+    time.sleep(0.35)
+    assert engine.accounts.authenticate_token(token) is None
+    assert elsewhere.authenticate_token(token) is None

@@ -48,6 +48,12 @@ def serve(app: App, host: str, port: int, workers: int, threads: int) -> None:
         f"flowbridge serving http://{host}:{server.effective_port} "
         f"(database {safe_url(app.settings.database_url)}, {workers} worker threads)"
     )
+    if not engine.accounts.any_users():
+        # No default account exists, by design: say how to make the first one.
+        click.echo(
+            "no user exists yet: create the first administrator with "
+            "`flowbridge users create NAME --admin`, then log in with its password"
+        )
 
     def stop(_signum: int, _frame: Any) -> None:
         raise SystemExit(0)

@@ -147,7 +147,6 @@ def test_an_unreachable_database_is_503_and_the_server_recovers_by_itself(
         ("GET", "/api/process-definitions", None),
         ("POST", "/api/process-definitions/hello_task/start", {"variables": {}}),
         ("POST", f"/api/tasks/{task['id']}/complete", {"variables": {"name": "Ada"}}),
-        ("POST", "/api/microflows/credit_score/call", {"input": {"customer_id": "C", "amount": 1}}),
     ]:
         for _attempt in range(2):  # the first meets the pool's cut connections, the next a refusal
             status, answer, headers = server.request(method, path, json_body=body)

@@ -87,6 +87,7 @@ from lxml import etree
 
 from .dialects import CAMUNDA_NS, SPIFF_NS, ZEEBE_NS
 from .errors import InvalidModel
+from .form_schema import copy_rules, schema_fields, ui_option
 from .form_validation import ValueBroken, as_number, coerce, new_field, validate
 
 __all__ = ["form_files", "parse_form", "validate"]
@@ -109,7 +110,6 @@ _FORMJS_TYPES |= dict.fromkeys(("select", "radio", "checklist", "taglist"), "enu
 # Loose on purpose: the browser's own check is stricter; these only stop plain mistakes server-side.
 _FORMJS_PATTERNS = {"email": r"^[^\s@]+@[^\s@]+\.[^\s@]+$", "phone": r"^\+?[0-9 ()./-]{5,}$"}
 _FORMJS_RULES = {"min": "min", "max": "max", "minLength": "minlength", "maxLength": "maxlength"}
-_SCHEMA_RULES = {"minimum": "min", "maximum": "max", "minLength": "minlength", "maxLength": "maxlength"}
 _JAVA_DATE = {"yyyy": "%Y", "yy": "%y", "MM": "%m", "dd": "%d", "HH": "%H", "mm": "%M", "ss": "%S"}
 _TRIGGERS = ("input", "change", "blur")
 """When a field's microflow runs: while typing (debounced), on leaving a changed field, on leaving it."""
@@ -237,8 +237,8 @@ def _spiff_form(ctx: _Context) -> dict[str, Any] | None:
     schema = ctx.json_file(ctx.file(schema_name, "form schema file"))
     ui_name = props.get("formUiSchemaFilename")
     ui_schema = ctx.json_file(ctx.file(ui_name, "form UI schema file")) if ui_name else None
-    fields = _schema_fields(schema, ui_schema or {})
-    listed = _action_objects(ctx, _ui_option(ui_schema or {}, "actions"))
+    fields = schema_fields(schema, ui_schema or {})
+    listed = _action_objects(ctx, ui_option(ui_schema or {}, "actions"))
     actions = [_action(ctx, a.get("microflow"), a.get("label"), a.get("id")) for a in listed]
     return _form("spiff", schema_name, fields, schema=schema, ui_schema=ui_schema, actions=actions)
 
@@ -394,111 +394,10 @@ def _formjs_field(component: dict[str, Any], fid: str) -> dict[str, Any]:
     checks = component["validate"] if isinstance(component.get("validate"), dict) else {}
     field["required"] = checks.get("required") is True
     _with_microflow(field, _properties_of(component))
-    _copy_rules(field, checks, _FORMJS_RULES)
+    copy_rules(field, checks, _FORMJS_RULES)
     if "pattern" not in field["validation"] and checks.get("validationType") in _FORMJS_PATTERNS:
         field["validation"]["pattern"] = _FORMJS_PATTERNS[checks["validationType"]]
     return field
-
-
-def _schema_fields(schema: dict[str, Any], ui_schema: dict[str, Any]) -> list[dict[str, Any]]:
-    properties = schema.get("properties")
-    if not isinstance(properties, dict):
-        return []
-    required = schema["required"] if isinstance(schema.get("required"), list) else []
-    fields = []
-    for name in _ui_ordered(list(properties), ui_schema.get("ui:order")):
-        prop, ui = properties[name], ui_schema.get(name)
-        if isinstance(prop, dict):
-            field = _schema_field(name, prop, ui if isinstance(ui, dict) else {}, name in required)
-            if field is not None:
-                fields.append(field)
-    return fields
-
-
-def _schema_field(
-    name: str, prop: dict[str, Any], ui: dict[str, Any], required: bool
-) -> dict[str, Any] | None:
-    declared = prop.get("type")
-    if isinstance(declared, list):
-        declared = next((t for t in declared if t != "null"), None)
-    widget = _ui_option(ui, "widget")
-    options, multiple = _schema_options(prop), False
-    if declared == "array":
-        items = prop.get("items")
-        options = _schema_options(items) if isinstance(items, dict) else None
-        if options is None:
-            return None
-        multiple = True
-    if options is not None:
-        kind = "enum"
-    elif declared == "string":
-        formats = {"date": "date", "date-time": "datetime", "datetime": "datetime"}
-        kind = formats.get(prop.get("format") or "") or formats.get(widget or "") or "string"
-        kind = "text" if kind == "string" and widget == "textarea" else kind
-    elif declared in ("integer", "number", "boolean"):
-        kind = declared
-    else:
-        return None
-    label = _ui_option(ui, "title") or prop.get("title")
-    ui_readonly = any(_ui_option(ui, k) is True for k in ("readonly", "disabled"))
-    readonly = prop.get("readOnly") is True or ui_readonly
-    field = new_field(
-        name,
-        label,
-        kind,
-        default=prop.get("default"),
-        required=required,
-        readonly=readonly,
-        options=options,
-        multiple=multiple,
-        microflow=_ui_option(ui, "microflow"),
-        microflow_trigger=_ui_option(ui, "microflow_trigger"),
-    )
-    _copy_rules(field, prop, _SCHEMA_RULES)
-    return field
-
-
-def _schema_options(prop: dict[str, Any]) -> list[dict[str, Any]] | None:
-    if isinstance(prop.get("enum"), list):
-        names = prop["enumNames"] if isinstance(prop.get("enumNames"), list) else []
-        labels = [str(n) for n in names] + [_text(v) for v in prop["enum"][len(names) :]]
-        return [{"value": v, "label": label} for v, label in zip(prop["enum"], labels, strict=False)]
-    choices = prop.get("oneOf") or prop.get("anyOf")
-    if not isinstance(choices, list) or not choices:
-        return None
-    options = []
-    for choice in choices:
-        if not isinstance(choice, dict):
-            return None
-        if "const" in choice:
-            value = choice["const"]
-        elif isinstance(choice.get("enum"), list) and len(choice["enum"]) == 1:
-            value = choice["enum"][0]
-        else:
-            return None  # a oneOf of sub-schemas, not of values
-        options.append({"value": value, "label": str(choice.get("title") or _text(value))})
-    return options
-
-
-def _ui_option(ui: dict[str, Any], name: str) -> Any:
-    # react-jsonschema-form takes "ui:x" or {"ui:options": {"x": ...}}.
-    if f"ui:{name}" in ui:
-        return ui[f"ui:{name}"]
-    options = ui.get("ui:options")
-    return options.get(name) if isinstance(options, dict) else None
-
-
-def _ui_ordered(names: list[str], order: Any) -> list[str]:
-    if not isinstance(order, list):
-        return names
-    rest = [n for n in names if n not in order]
-    ordered: list[str] = []
-    for item in order:
-        if item == "*":
-            ordered += rest
-        elif item in names and item not in ordered:
-            ordered.append(item)
-    return ordered if "*" in order else ordered + rest
 
 
 def _check_fields(ctx: _Context, fields: list[dict[str, Any]]) -> None:
@@ -610,15 +509,6 @@ def _form(source: str, key: str | None, fields: list[dict[str, Any]], **extra: A
     return form | extra
 
 
-def _copy_rules(field: dict[str, Any], source: dict[str, Any], names: dict[str, str]) -> None:
-    for name, rule in names.items():
-        number = as_number(source.get(name))
-        if number is not None:
-            field["validation"][rule] = number
-    if isinstance(source.get("pattern"), str) and source["pattern"]:
-        field["validation"]["pattern"] = source["pattern"]
-
-
 def _spiff_properties(ext: etree._Element | None) -> dict[str, str]:
     if ext is None:
         return {}
@@ -662,10 +552,6 @@ def _join(prefix: str, path: Any) -> str:
 
 def _basename(name: str) -> str:
     return posixpath.basename(name.replace("\\", "/"))
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
 
 
 def _local(element: etree._Element) -> str:

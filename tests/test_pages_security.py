@@ -206,6 +206,8 @@ def test_login_goes_back_only_to_pages_of_this_site(site: Site) -> None:
         ("//evil.example/x", "/"),
         ("https://evil.example/", "/"),
         ("/\\evil.example", "/"),
+        ("/\t/evil.example", "/"),
+        ("/\n/evil.example", "/"),
     ]:
         visitor = Browser(site.app)
         visitor.get("/login")

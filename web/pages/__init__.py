@@ -100,6 +100,8 @@ def local_target(target: str | None, default: str) -> str:
     """`target` if it is a path on this site (never another host: no open redirect), else `default`."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
+    if not target.isprintable() or " " in target:
+        return default  # browsers drop tabs and newlines: "/\t/evil.example" would become "//evil..."
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else default
 

@@ -168,17 +168,25 @@ class TaskService:
         """Undo the claim on an open task; the task, back with its candidates.
 
         Only the claimant or an `admin` (NotAllowed, 403, for others). A task nobody claimed is
-        returned unchanged, unless its model assigned it: that is TaskNotClaimed (409).
-        `groups` are the user's, accepted for symmetry with `claim`.
+        returned unchanged to its candidates and admins (others get NotAllowed, as for `claim`),
+        unless its model assigned it: that is TaskNotClaimed (409).
         """
         _check_user(user)
         assignee: _Slot = [None]
 
+        member_of = set(groups)
+
         def change(wf: Any, record: StepRecord) -> None:
             task = _open_workflow_task(wf, task_id)
             claimed = task.internal_data.get(CLAIM)
+            current = make_open_task(task)
+            candidate = user in current.candidate_users or bool(member_of & set(current.candidate_groups))
+            offered = current.candidate_users or current.candidate_groups
+            if not admin and claimed != user and offered and not candidate:
+                # Neither its claimant nor a candidate: nothing about the task is theirs to learn.
+                raise NotAllowed(f"task {task_id} is not offered to {user} or their groups", task_id=task_id)
             if claimed is None:
-                assigned = make_open_task(task).assignee
+                assigned = current.assignee
                 if assigned is None:
                     raise _Unchanged(f"task {task_id} is not claimed")
                 raise TaskNotClaimed(

@@ -63,6 +63,8 @@ def test_claim_makes_the_task_mine_and_others_get_409(api: Api) -> None:
     _instance, task = open_task(api)
     base = f"/api/tasks/{task['id']}"
 
+    status, body = api.post(f"{base}/unclaim", "carol")
+    assert status == 403 and body["error"]["code"] == "not_allowed"  # not hers to see, claimed or not
     status, claimed = api.post(f"{base}/claim", "bob")
     assert (status, claimed["assignee"]) == (200, "bob")
     assert api.post(f"{base}/claim", "bob")[0] == 200

@@ -97,6 +97,7 @@ def test_a_user_cannot_open_claim_or_complete_another_groups_task(site: Site) ->
     assert opened.status_code == 403 and "not offered to carol" in text(opened)
     assert carol.post(f"/tasks/{task['id']}", {"amount": "5"}).status_code == 403
     assert carol.post(f"/tasks/{task['id']}/claim").status_code == 403
+    assert carol.post(f"/tasks/{task['id']}/unclaim").status_code == 403
     assert site.engine.tasks.get(task["id"])["status"] == "open"
 
     # Bob claims it: another clerk can no longer open it.
@@ -243,3 +244,24 @@ def test_the_secret_key_is_made_once_and_kept_for_this_user_only(
         assert create_app(engine).config["SECRET_KEY"] == "from the environment, long enough"
     finally:
         engine.close()
+
+
+# -- odd input -------------------------------------------------------------------------------
+
+
+def test_odd_query_strings_and_posts_get_pages_not_500s(site: Site) -> None:
+    start_review(site)
+    ada = site.browser("ada")
+    for path in (
+        "/?limit=1&endpoint=x",
+        "/instances?limit=1&endpoint=x&_external=1&_anchor=y",
+        "/?offset=99999999999999999999",
+        "/instances?offset=99999999999999999999&limit=-5",
+    ):
+        page = ada.get(path)
+        assert page.status_code == 200, path
+        assert "evil" not in text(page) and "http://" not in text(page).split("<body", 1)[-1], path
+
+    deep = {"var-name-0": "a", "var-value-0": "[" * 100_000, "var-name-²": "b"}
+    started = ada.post("/processes/review/start", deep)
+    assert started.status_code in (200, 303, 422), started.status_code

@@ -72,16 +72,24 @@ def require_admin() -> Principal:
     return user
 
 
+MAX_OFFSET = 10_000_000
+"""The furthest a list pages (beyond it a database integer may overflow; nobody pages that far)."""
+LIST_FILTERS = frozenset({"status", "key", "business_key", "all"})
+"""Query arguments the list pages filter by, kept in their previous/next links."""
+
+
 def paging(default: int = PAGE_SIZE) -> tuple[int, int]:
     """`limit` and `offset` from the query string, kept within bounds (bad numbers: the defaults)."""
     limit = request.args.get("limit", default, type=int) or default
     offset = request.args.get("offset", 0, type=int) or 0
-    return min(max(limit, 1), MAX_PAGE_SIZE), max(offset, 0)
+    return min(max(limit, 1), MAX_PAGE_SIZE), min(max(offset, 0), MAX_OFFSET)
 
 
 def pager(total: int, limit: int, offset: int) -> dict[str, Any]:
     """Previous and next links of a list page, keeping the other query arguments."""
-    args: dict[str, Any] = {k: v for k, v in request.args.items() if k not in ("offset", "limit")}
+    # Only the list filters: url_for's own keywords (`endpoint`, `_external`, `_anchor`...) from
+    # a query string would break the link or point it at the request's Host.
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k in LIST_FILTERS}
     if limit != PAGE_SIZE:
         args["limit"] = str(limit)
     endpoint = request.endpoint or "pages.task_list"

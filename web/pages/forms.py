@@ -211,7 +211,7 @@ def json_or_text(text: str) -> Any:
     """`text` read as JSON, else the text itself (stripped)."""
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # deep nesting ("[[[[...") exhausts the parser's stack
         return text.strip()
 
 
@@ -267,7 +267,7 @@ def _posted_rows(post: MultiDict[str, str]) -> int:
     indexes = [
         int(key.rsplit("-", 1)[1])
         for key in post
-        if key.startswith(("var-name-", "var-value-")) and key.rsplit("-", 1)[1].isdigit()
+        if key.startswith(("var-name-", "var-value-")) and key.rsplit("-", 1)[1].isdecimal()
     ]
     # Bounded: a crafted post cannot make the server loop over a huge range.
     return min(max(indexes, default=-1) + 1, 200)

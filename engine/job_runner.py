@@ -96,37 +96,15 @@ class JobRunner:
 
     def _timer(self, job: ClaimedJob) -> str:
         assert job.instance_id is not None
-
-        def done(uow: UnitOfWork) -> None:
-            if not jobs.finish(uow, job, "done"):
-                raise JobLost(f"job {job.id} was finished by another worker")
-
-        try:
-            self._retrying(
-                lambda: self.runtime.step(
-                    job.instance_id or "", lambda _wf, _record: None, None, finish=done, fire_timers=True
-                )
-            )
-        except JobLost:
-            return "lost"
-        except InstanceSuspended:
-            return DEFERRED
-        except (InstanceEnded, NotFound) as exc:
-            return self._finish_alone(job, "cancelled", error=exc.message)
-        except EngineError as exc:
-            return self._failed_attempt(job, exc.message)
-        return "done"
+        refused = self._step(job, lambda _wf, _record: None, _finisher(job), fire_timers=True)
+        return refused or "done"
 
     def _start(self, job: ClaimedJob) -> str:
         """A deployment's timer start event: start the instance that waits for it."""
 
-        def done(uow: UnitOfWork) -> None:
-            # In the start's own transaction: a worker that dies here starts nothing twice.
-            if not jobs.finish(uow, job, "done"):
-                raise JobLost(f"job {job.id} was finished by another worker")
-
         try:
-            self.runtime.start(job.payload["key"], version=job.payload.get("version"), finish=done)
+            # Finished in the start's own transaction: a worker that dies here starts nothing twice.
+            self.runtime.start(job.payload["key"], version=job.payload.get("version"), finish=_finisher(job))
         except JobLost:
             return "lost"
         except EngineError as exc:
@@ -175,12 +153,20 @@ class JobRunner:
             outcome(wf, task)
             applied[0] = True
 
-        def done(uow: UnitOfWork) -> None:
-            if not jobs.finish(uow, job, "done", result=result):
-                raise JobLost(f"job {job.id} was finished by another worker")
+        # A failing step here is the flow after the task failing (a script, a sync microflow).
+        refused = self._step(job, change, _finisher(job, result))
+        return refused or (status if applied[0] else "ignored")
 
+    def _step(self, job: ClaimedJob, change: Any, finish: Any, fire_timers: bool = False) -> str | None:
+        """Run the job's step on its instance (retrying concurrent changes); None when it was
+        applied, else the job's outcome: lost, deferred (suspended), cancelled (the instance
+        ended) or a failed attempt."""
         try:
-            self._retrying(lambda: self.runtime.step(job.instance_id or "", change, None, finish=done))
+            self._retrying(
+                lambda: self.runtime.step(
+                    job.instance_id or "", change, None, finish=finish, fire_timers=fire_timers
+                )
+            )
         except JobLost:
             return "lost"
         except InstanceSuspended:
@@ -188,9 +174,8 @@ class JobRunner:
         except (InstanceEnded, NotFound) as exc:
             return self._finish_alone(job, "cancelled", error=exc.message)
         except EngineError as exc:
-            # The flow after the task failed (a script, a sync microflow): this attempt failed.
             return self._failed_attempt(job, exc.message)
-        return status if applied[0] else "ignored"
+        return None
 
     def _failed_attempt(self, job: ClaimedJob, error: str) -> str:
         if job.attempts < job.max_attempts:
@@ -280,6 +265,17 @@ class JobRunner:
                 if attempt == APPLY_ATTEMPTS - 1:
                     raise
         return None
+
+
+def _finisher(job: ClaimedJob, result: Any = None) -> Any:
+    """The `finish` that marks the job done in the transaction of the step it ran: a job another
+    worker finished meanwhile (its lease ran out) makes the step roll back (JobLost)."""
+
+    def done(uow: UnitOfWork) -> None:
+        if not jobs.finish(uow, job, "done", result=result):
+            raise JobLost(f"job {job.id} was finished by another worker")
+
+    return done
 
 
 EXTRA_KINDS: dict[str, Any] = {}

@@ -40,6 +40,7 @@ from .pruning import prune
 from .repository import RepositoryService
 from .scripting import FlowbridgeScriptEngine
 from .state import StateCodec
+from .task_access import check_may_do
 from .uow import UnitOfWork
 from .variables import check_text, check_variables
 from .views import instance_view, open_task_view, task_view
@@ -191,7 +192,9 @@ class RuntimeService:
         def lock(uow: UnitOfWork) -> store.LockedInstance:
             locked, ref = lock_open_task(uow, task_id)
             if check_user:
-                _check_may_complete(task_id, ref, user or "", groups or [])
+                check_may_do(
+                    task_id, user or "", groups or [], ref.assignee, ref.candidate_users, ref.candidate_groups
+                )
             return locked
 
         def apply(wf: Any, record: StepRecord) -> str:
@@ -516,17 +519,6 @@ def lock_open_task(uow: UnitOfWork, task_id: str) -> tuple[store.LockedInstance,
             f"task {task_id} is already closed: its instance is {locked.status}", task_id=task_id
         )
     return locked, ref
-
-
-def _check_may_complete(task_id: str, task: store.TaskRef, user: str, groups: list[str]) -> None:
-    """A user completes only tasks assigned or offered to them or their groups."""
-    if task.assignee is not None:
-        if task.assignee != user:
-            raise NotAllowed(f"task {task_id} is assigned to another user", task_id=task_id)
-        return
-    offered = task.candidate_users or task.candidate_groups
-    if offered and user not in task.candidate_users and not set(groups) & set(task.candidate_groups):
-        raise NotAllowed(f"task {task_id} is not offered to {user} or their groups", task_id=task_id)
 
 
 def _describe(exc: SpiffWorkflowException) -> str:

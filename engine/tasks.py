@@ -50,6 +50,7 @@ from .history import StepRecord
 from .models import TaskCandidate, UserTask
 from .projections import CLAIM, make_open_task
 from .runtime import Change, RuntimeService, _find_task, lock_open_task
+from .task_access import check_may_do
 from .uow import UnitOfWork
 from .views import task_view
 
@@ -142,7 +143,6 @@ class TaskService:
         TaskAlreadyCompleted (409) when it is closed. Claiming one's own task is a no-op.
         """
         _check_user(user)
-        member_of = set(groups)
         assignee: _Slot = [user]
 
         def change(wf: Any, record: StepRecord) -> None:
@@ -150,9 +150,8 @@ class TaskService:
             current = make_open_task(task)
             if current.assignee == user:
                 raise _Unchanged(f"task {task_id} is {user}'s already")
-            users, groups_offered = current.candidate_users, current.candidate_groups
-            if (users or groups_offered) and user not in users and not member_of & set(groups_offered):
-                raise NotAllowed(f"task {task_id} is not offered to {user} or their groups", task_id=task_id)
+            # Whether it is offered to them comes first (assignee None): others must not learn who holds it.
+            check_may_do(task_id, user, groups, None, current.candidate_users, current.candidate_groups)
             if current.assignee is not None:
                 raise TaskClaimed(
                     f"task {task_id} is claimed by another user", task_id=task_id, assignee=current.assignee
@@ -174,17 +173,13 @@ class TaskService:
         _check_user(user)
         assignee: _Slot = [None]
 
-        member_of = set(groups)
-
         def change(wf: Any, record: StepRecord) -> None:
             task = _open_workflow_task(wf, task_id)
             claimed = task.internal_data.get(CLAIM)
             current = make_open_task(task)
-            candidate = user in current.candidate_users or bool(member_of & set(current.candidate_groups))
-            offered = current.candidate_users or current.candidate_groups
-            if not admin and claimed != user and offered and not candidate:
-                # Neither its claimant nor a candidate: nothing about the task is theirs to learn.
-                raise NotAllowed(f"task {task_id} is not offered to {user} or their groups", task_id=task_id)
+            if not admin and claimed != user:
+                # Neither its claimant nor an admin: only a candidate learns anything about the task.
+                check_may_do(task_id, user, groups, None, current.candidate_users, current.candidate_groups)
             if claimed is None:
                 assigned = current.assignee
                 if assigned is None:

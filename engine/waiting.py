@@ -46,6 +46,8 @@ class InstanceChanges:
 
     def changed(self, instance_id: str) -> None:
         """A step committed a change to `instance_id`: wake its waiters."""
+        if instance_id not in self._waiters:  # nobody waits (the usual case): no lock taken
+            return
         with self._lock:
             events = self._waiters.get(instance_id)
             if events:

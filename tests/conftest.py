@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +35,13 @@ def _postgres_reason() -> str | None:
 _PG_SKIP = _postgres_reason()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database: a SQLite file, or a PostgreSQL schema of its own."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'flowbridge.sqlite3'}"
-        return
+@contextmanager
+def postgres_schema(server_url: str = POSTGRES_URL) -> Iterator[str]:
+    """A PostgreSQL schema of its own for the block (skips when no server answers); its URL.
+
+    `server_url` is where the code under test reaches PostgreSQL (a proxy, say); the schema is
+    made and dropped directly.
+    """
     if _PG_SKIP:
         pytest.skip(_PG_SKIP)
     schema = f"t_{uuid.uuid4().hex[:12]}"
@@ -47,11 +49,21 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+        yield f"{server_url}?options=-csearch_path%3D{schema}"
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'flowbridge.sqlite3'}"
+        return
+    with postgres_schema() as url:
+        yield url
 
 
 def make_engine(database_url: str, cache_size: int = 0) -> Engine:

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import make_url
 
-from .conftest import POSTGRES_URL
-from .test_api_live import EXAMPLES, LiveServer, assert_error_shape, poll_job, postgres_schema, served
+from .conftest import POSTGRES_URL, postgres_schema
+from .test_api_live import EXAMPLES, LiveServer, assert_error_shape, poll_job, served
 
 
 class Proxy:

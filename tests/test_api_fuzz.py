@@ -30,7 +30,8 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 from engine import Engine, Settings
 from web import create_app
 
-from .test_api_live import EXAMPLES, LiveServer, postgres_schema, served
+from .conftest import postgres_schema
+from .test_api_live import EXAMPLES, LiveServer, served
 
 MAX_EXAMPLES = int(os.environ.get("FLOWBRIDGE_FUZZ_EXAMPLES", "25"))
 """Random requests per operation and database, on top of the boundary cases; more for a deeper run."""

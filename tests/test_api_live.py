@@ -22,11 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from web import MAX_UPLOAD_BYTES
 
-from .conftest import _PG_SKIP, MODELS, POSTGRES_URL
+from .conftest import MODELS
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / "bpmn"
@@ -152,27 +151,6 @@ def served(database_url: str, models: Path, tmp_path: Path, workers: int = 2) ->
         raise
     finally:
         server.stop()
-
-
-@contextmanager
-def postgres_schema(server_url: str = POSTGRES_URL) -> Iterator[str]:
-    """A PostgreSQL schema of its own for the block (skips when no server answers); its URL.
-
-    `server_url` is where the server under test reaches PostgreSQL (a proxy, say); the schema is
-    made and dropped directly.
-    """
-    if _PG_SKIP:
-        pytest.skip(_PG_SKIP)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{server_url}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,8 @@ from engine import Engine, Settings
 from engine.accounts import AccountService, Principal
 from engine.cli import main
 
+from .test_cli import ok, refused
+
 Run = Callable[..., Result]
 
 
@@ -37,21 +39,6 @@ def engine(db_url: str, tmp_path: Path) -> Iterator[Engine]:
     eng.upgrade()
     yield eng
     eng.close()
-
-
-def ok(result: Result) -> Result:
-    assert result.exit_code == 0, (result.exit_code, result.output, result.exception)
-    return result
-
-
-def refused(result: Result, *words: str) -> str:
-    assert result.exit_code == 1, (result.exit_code, result.output)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    assert "Traceback" not in result.output
-    for word in words:
-        assert word in lines[0], lines[0]
-    return lines[0]
 
 
 def test_create_with_password_stdin(cli: Run, engine: Engine) -> None:

@@ -11,7 +11,8 @@ from typing import Any
 from apiflask import abort
 from marshmallow import RAISE
 
-from engine.accounts import Principal
+from engine.errors import NotAllowed
+from engine.task_access import check_may_see
 
 from ..auth import auth, principal
 from . import api, engine, send
@@ -48,7 +49,11 @@ def list_tasks(query: dict[str, Any]) -> Any:
 def get_task(task_id: str) -> Any:
     """A task the caller may see: its form and the variables it shows."""
     task = engine().tasks.get(task_id)
-    _check_may_see(principal(), task)
+    caller = principal()
+    try:
+        check_may_see(task, caller.name, caller.groups, caller.admin)
+    except NotAllowed as exc:
+        abort(403, exc.message)  # forbidden to see, as 403s the API decides itself
     return task
 
 
@@ -84,17 +89,3 @@ def complete(task_id: str, body: dict[str, Any]) -> Any:
     """Validate the values against the task's form, complete it, and answer the instance."""
     caller = principal()
     return send(engine().tasks.complete(task_id, body["variables"], user=caller.name, groups=caller.groups))
-
-
-def _check_may_see(caller: Principal, task: dict[str, Any]) -> None:
-    """Administrators see every task; others the ones assigned or offered to them or their groups."""
-    if caller.admin or task["completed_by"] == caller.name:
-        return
-    assignee = task["assignee"]
-    if assignee is not None:
-        if assignee != caller.name:
-            abort(403, f"task {task['id']} is assigned to another user")
-        return
-    users, groups = task["candidate_users"] or [], task["candidate_groups"] or []
-    if (users or groups) and caller.name not in users and not set(caller.groups) & set(groups):
-        abort(403, f"task {task['id']} is not offered to {caller.name} or their groups")

@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
-from werkzeug.exceptions import Forbidden
 
 from engine.accounts import Principal
 from engine.errors import FormInvalid, InvalidInput, StepFailed
+from engine.task_access import check_may_see, may_do_view
 
 from ..errors import status_of
 from . import caller, engine, error_page, local_target, pager, pages, paging
@@ -49,7 +49,7 @@ def task_page(task_id: str) -> Any:
     """A task with its form; posting the form completes the task (422 with the fields' errors)."""
     user = caller()
     task = engine().tasks.get(task_id)
-    check_may_see(user, task)
+    check_may_see(task, user.name, user.groups, user.admin)
     if task["status"] != "open":
         who = f" by {task['completed_by']}" if task["completed_by"] else ""
         return error_page(409, f"Task “{_name(task)}” is already {task['status']}{who}.")
@@ -94,22 +94,8 @@ def unclaim(task_id: str) -> Any:
 
 
 def may_do(user: Principal, task: dict[str, Any]) -> bool:
-    """Whether the task is assigned to the user, or unassigned and offered to them or their groups
-    (or to nobody in particular)."""
-    assignee = task["assignee"]
-    if assignee is not None:
-        return bool(assignee == user.name)
-    users, groups = task["candidate_users"] or [], task["candidate_groups"] or []
-    return not (users or groups) or user.name in users or bool(set(user.groups) & set(groups))
-
-
-def check_may_see(user: Principal, task: dict[str, Any]) -> None:
-    """403 unless the user may see the task: an administrator, its completer, or one who may do it."""
-    if user.admin or task["completed_by"] == user.name or may_do(user, task):
-        return
-    if task["assignee"] is not None:
-        raise Forbidden(f"Task {task['id']} is assigned to another user.")
-    raise Forbidden(f"Task {task['id']} is not offered to {user.name} or their groups.")
+    """Whether `user` may do the task (engine.task_access's rule), for the templates."""
+    return may_do_view(task, user.name, user.groups)
 
 
 def _render(

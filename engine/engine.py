@@ -1,26 +1,26 @@
-"""The Engine: the facade web/ and the CLI use, with Camunda-like services built from settings."""
+"""The Engine: the facade web/ and the CLI use, with Camunda-like services built from settings.
+
+Services are built bottom-up, each given what it uses in its constructor: the job signal and the
+message subscriptions' step effect first, then the repository and the runtime, then the services
+that drive the runtime (tasks, incidents, messages, microflow calls).
+"""
 
 from __future__ import annotations
 
 from .accounts import AccountService
-from .calls import MicroflowService
-from .db import Database
-from .history import HistoryService
-from .incidents import IncidentService
-from .jobs import JobStore
-from .messages import MessageService
+from .definitions import RepositoryService, StateCodec, quiet_spiff_debug_logging
+from .jobs import JobSignal, JobStore, MicroflowService
+from .messages import MESSAGE_JOB_KIND, MessageService, SubscriptionEffect
 from .microflows import REGISTRY, MicroflowRegistry, load_modules
-from .repository import RepositoryService
-from .runtime import RuntimeService
+from .runtime import HistoryService, IncidentService, RuntimeService
 from .settings import Settings
-from .specs import quiet_spiff_debug_logging
-from .state import StateCodec
+from .store import Database
 from .tasks import TaskService
 
 
 class Engine:
     """Owns the database and the caches; exposes `repository`, `runtime`, `tasks`, `history`,
-    `jobs`, `incidents`, `messages` and `microflows`. `Worker(engine)` (engine.worker) runs the jobs."""
+    `jobs`, `incidents`, `messages` and `microflows`. `Worker(engine)` (engine.workers) runs the jobs."""
 
     def __init__(
         self, settings: Settings, registry: MicroflowRegistry | None = None, load_microflows: bool = True
@@ -32,24 +32,31 @@ class Engine:
             load_modules(settings.microflow_modules, settings.models_path)
         self.db = Database(settings.database_url, settings.sqlite_synchronous)
         self.codec = StateCodec()
-        self.repository = RepositoryService(self.db, self.codec)
+        self.signal = JobSignal()
+        """Wakes this process's idle workers when a step or a deployment commits new jobs."""
+        self.repository = RepositoryService(self.db, self.codec, self.signal)
         self.runtime = RuntimeService(
-            self.db, self.repository, self.registry, self.codec, settings.instance_cache_size
+            self.db,
+            self.repository,
+            self.registry,
+            self.codec,
+            settings.instance_cache_size,
+            self.signal,
+            effects=[SubscriptionEffect()],
         )
-        self.repository.signal = self.runtime.signal
         self.tasks = TaskService(self.db, self.runtime)
         self.history = HistoryService(self.db)
         self.accounts = AccountService(self.db)
-        self.jobs = JobStore(self.db, self.runtime.signal)
         self.incidents = IncidentService(self.runtime)
-        self.jobs.retry_incident = self.incidents.retry
-        self.microflows = MicroflowService(self.db, self.registry, self.jobs, self.runtime.signal)
+        self.jobs = JobStore(self.db, self.signal, retry_incident=self.incidents.retry)
+        self.microflows = MicroflowService(self.db, self.registry, self.jobs, self.signal)
         self.messages = MessageService(self.runtime)
-        self.runtime.effects.append(self.messages.effect)
+        self.job_kinds = {MESSAGE_JOB_KIND: self.messages.run_job}
+        """Job kinds the engine's services run, beside the runner's own (workers run them)."""
 
     def upgrade(self) -> None:
         """Bring the schema to the newest migration."""
-        from .migrate import upgrade
+        from .store.schema import upgrade
 
         upgrade(self.db)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import Engine, Settings
-from engine.worker import Worker
+from engine.workers import Worker
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -165,7 +165,7 @@ def test_a_token_revoked_by_another_process_stops_within_the_cache_time(
 ) -> None:
     import time
 
-    from engine import accounts
+    from engine.accounts import service as accounts
 
     monkeypatch.setattr(accounts, "TOKEN_CACHE_SECONDS", 0.3)
     engine.accounts.create_user("eve", None, groups=["ops"])

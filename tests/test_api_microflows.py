@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from engine.worker import Worker
+from engine.workers import Worker
 
 from .conftest import Api
 

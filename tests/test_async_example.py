@@ -16,9 +16,9 @@ import pytest
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 
 from engine import Engine, Settings
-from engine import jobs as engine_jobs
-from engine.models import utcnow
-from engine.worker import Worker
+from engine.jobs import queue as job_queue
+from engine.store.models import utcnow
+from engine.workers import Worker
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "bpmn"
 ORDER = {"sku": "BOLT-M8", "quantity": 40}
@@ -114,7 +114,7 @@ def test_a_late_reservation_goes_to_the_warehouse_and_its_result_is_ignored(
     [reservation] = example.jobs.claim(slow.name, 1, 300)
     assert reservation.kind == "microflow"
     monkeypatch.setattr(spiff_timer, "datetime", _Later)
-    monkeypatch.setattr(engine_jobs, "utcnow", lambda: utcnow() + timedelta(seconds=31))
+    monkeypatch.setattr(job_queue, "utcnow", lambda: utcnow() + timedelta(seconds=31))
 
     assert Worker(example, concurrency=1).run_until_idle() == 1  # the timer job
     shown = example.runtime.get(started["id"])

@@ -7,9 +7,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from engine.bench_api import API_QUICK, HTTP_CLIENTS
-from engine.bench_common import QUICK
-from engine.bench_databases import describe_database, describe_database_safely, fresh_database
+from engine.bench.api import API_QUICK, HTTP_CLIENTS
+from engine.bench.common import QUICK
+from engine.bench.databases import describe_database, describe_database_safely, fresh_database
 from engine.cli.bench import bench
 
 from .conftest import _PG_SKIP, POSTGRES_URL

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from engine import BpmnError, Engine, Settings, call_context
 from engine.cli import main
 from engine.errors import Conflict, InvalidInput, MicroflowFailed, MicroflowTimeout, NotFound
-from engine.worker import Worker
+from engine.workers import Worker
 
 from .test_jobs import async_model, deploy_and_start
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from engine import Engine, Settings
-from engine.worker import Worker
+from engine.workers import Worker
 
 from .test_cli import EXAMPLES, Run, as_json, cli, db_url, deployed, ok, refused  # noqa: F401
 from .test_dialects import flow, model

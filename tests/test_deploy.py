@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from engine import Engine, InvalidModel
-from engine.models import ProcessInstance
-from engine.uow import UnitOfWork
+from engine.store import UnitOfWork
+from engine.store.models import ProcessInstance
 
 from .conftest import MODELS, complete, deploy
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from lxml import etree
 
+from engine.definitions import parse_xml
 from engine.errors import FormInvalid, InvalidModel
 from engine.forms import form_files, parse_form, validate
-from engine.xml import parse_xml
 
 from .conftest import MODELS
 

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from engine import Conflict, Engine, NotFound, TaskAlreadyCompleted
 from engine.cli import main
 from engine.errors import InstanceNotInState, InstanceSuspended
-from engine.models import MessageSubscription
-from engine.uow import UnitOfWork
-from engine.worker import Worker
+from engine.store import UnitOfWork
+from engine.store.models import MessageSubscription
+from engine.workers import Worker
 
 from .test_dialects import flow, model
 from .test_jobs import async_model, history_kinds, jobs_of

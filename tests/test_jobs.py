@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from engine import BpmnError, Engine
 from engine.errors import Conflict
-from engine.models import Job
-from engine.uow import UnitOfWork
-from engine.worker import Worker
+from engine.store import UnitOfWork
+from engine.store.models import Job
+from engine.workers import Worker
 
 from .test_dialects import flow, model
 

@@ -19,11 +19,11 @@ import pytest
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 
 from engine import Engine, Settings
-from engine import jobs as engine_jobs
 from engine.errors import FormInvalid, NotFound
 from engine.forms import validate
-from engine.models import utcnow
-from engine.worker import Worker
+from engine.jobs import queue as job_queue
+from engine.store.models import utcnow
+from engine.workers import Worker
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "bpmn"
 APPLICATION = {
@@ -188,7 +188,7 @@ def test_the_hourly_reminder_keeps_the_review_open(example: Engine, monkeypatch:
     assert timedelta(minutes=59) < due_in <= timedelta(hours=1)
 
     monkeypatch.setattr(spiff_timer, "datetime", _Later)
-    monkeypatch.setattr(engine_jobs, "utcnow", lambda: utcnow() + timedelta(minutes=61))
+    monkeypatch.setattr(job_queue, "utcnow", lambda: utcnow() + timedelta(minutes=61))
     sent = microflows_module().SENT_REMINDERS
     before = len(sent)
     assert Worker(example, concurrency=1).run_until_idle() == 1

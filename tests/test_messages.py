@@ -17,11 +17,12 @@ from sqlalchemy import insert, select
 
 from engine import Engine, InvalidInput, InvalidModel, NotFound, VariablesNotJson
 from engine.cli import main
-from engine.message_waits import KEYS, matches
-from engine.models import DeliveredMessage, Job, MessageSubscription
-from engine.parsing import parse_files
-from engine.uow import UnitOfWork
-from engine.worker import Worker
+from engine.definitions import parse_files
+from engine.messages import matches
+from engine.messages.waits import KEYS
+from engine.store import UnitOfWork
+from engine.store.models import DeliveredMessage, Job, MessageSubscription
+from engine.workers import Worker
 
 from .test_dialects import flow, model
 

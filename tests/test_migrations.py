@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from engine.models import Base
+from engine.store.models import Base
 
 from .conftest import make_engine
 

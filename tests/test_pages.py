@@ -14,7 +14,7 @@ from flask import Flask
 from werkzeug.test import TestResponse
 
 from engine import Engine
-from engine.worker import Worker
+from engine.workers import Worker
 
 from .test_api_flows import HEAD, REVIEW
 from .test_jobs import async_model

@@ -11,7 +11,7 @@ import pytest
 
 from engine import Engine
 from engine.errors import InvalidInput, NotFound
-from engine.worker import Worker
+from engine.workers import Worker
 
 from .conftest import make_engine
 from .test_dialects import flow, model

@@ -9,9 +9,9 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from engine import Engine
-from engine.models import HistoryEvent
-from engine.statements import Prepared
-from engine.uow import UnitOfWork
+from engine.store import UnitOfWork
+from engine.store.models import HistoryEvent
+from engine.store.statements import Prepared
 
 _HISTORY = HistoryEvent.__table__
 _INSERT = Prepared(insert(_HISTORY))

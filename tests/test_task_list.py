@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from engine import Engine
-from engine.models import TaskCandidate
-from engine.uow import UnitOfWork
+from engine.store import UnitOfWork
+from engine.store.models import TaskCandidate
 
 from .test_dialects import flow, model
 

@@ -15,7 +15,7 @@ import click
 from engine.cli import main
 from engine.cli.app import App, pass_app, safe_url
 from engine.cli.definitions import MODEL_SUFFIXES, collect
-from engine.worker import Worker
+from engine.workers import Worker
 
 
 @click.command(short_help="Serve the web app and API, with an embedded worker pool.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from .errors import NotAllowed
+from ..errors import NotAllowed
 
 
 def may_do(

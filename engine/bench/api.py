@@ -36,11 +36,11 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from .bench_async import _MICROFLOW_FILE
-from .bench_common import AUTO_KEY, HUMAN_KEY, QUICK, Record, Sizes, interleave, p95, timing
-from .engine import Engine
-from .errors import StepFailed
-from .models import ProcessInstance, TaskCandidate, UserTask
+from ..engine import Engine
+from ..errors import StepFailed
+from ..store.models import ProcessInstance, TaskCandidate, UserTask
+from .asynchronous import _MICROFLOW_FILE
+from .common import AUTO_KEY, HUMAN_KEY, QUICK, Record, Sizes, interleave, p95, timing
 
 
 @dataclass(frozen=True)
@@ -174,7 +174,7 @@ def seed_open_tasks(engine: Engine, count: int, seed: int = 5) -> float:
                     "created_at": at,
                 }
             )
-            # As engine.store writes them: the task's age and assignment copied to its candidates.
+            # As engine.store.instance_rows writes them: the task's age and assignment copied to its candidates.
             copied = {"task_id": task_id, "assigned": assignee is not None, "created_at": at}
             candidates += [{**copied, "kind": "user", "name": u} for u in users]
             candidates += [{**copied, "kind": "group", "name": g} for g in groups]

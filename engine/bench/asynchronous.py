@@ -19,13 +19,13 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, select
 
-from .bench_common import ASYNC_KEY, Record, Sizes, p95, timing
-from .engine import Engine
-from .errors import StepFailed
-from .job_runner import JobRunner
-from .jobs import ClaimedJob
-from .models import ProcessInstance, as_utc
-from .worker import Worker
+from ..engine import Engine
+from ..errors import StepFailed
+from ..jobs.queue import ClaimedJob
+from ..store.models import ProcessInstance, as_utc
+from ..workers.runner import JobRunner
+from ..workers.worker import Worker
+from .common import ASYNC_KEY, Record, Sizes, p95, timing
 
 ASYNC_THREADS = (1, 4)
 """Threads of the embedded worker in the `async` scenario's runs."""
@@ -44,7 +44,7 @@ class _TimedRunner(JobRunner):
     """A job runner that notes when each instance's job step has committed, and wakes who waits."""
 
     def __init__(self, engine: Engine) -> None:
-        super().__init__(engine.runtime, engine.jobs, engine.registry)
+        super().__init__(engine.runtime, engine.jobs, engine.registry, engine.job_kinds)
         self.finished: dict[str, float] = {}
         self.failures: list[str] = []
         self.changed = threading.Condition()
@@ -117,9 +117,8 @@ def _embedded_async(sizes: Sizes, engine: Engine, threads: int) -> list[Record]:
     applies the result (and ends the instance) has committed; the worker's runner notes that
     moment and wakes the waiting bench thread, so nothing polls the database.
     """
-    worker = Worker(engine, concurrency=threads)
     runner = _TimedRunner(engine)
-    worker.runner = runner
+    worker = Worker(engine, concurrency=threads, runner=runner)
     worker.start()
     try:
         trips: list[float] = []
@@ -167,7 +166,7 @@ def _throughput(figure: str, rates: list[float], start_rates: list[float], laten
     )
 
 
-_MICROFLOW_FILE = "from engine.bench_common import register_microflow\n\nregister_microflow()\n"
+_MICROFLOW_FILE = "from engine.bench.common import register_microflow\n\nregister_microflow()\n"
 """The models-folder file through which `flowbridge worker` processes load the bench microflows."""
 
 

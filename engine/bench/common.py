@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .microflows import REGISTRY, microflow
+from ..microflows import REGISTRY, microflow
 
-MODELS_DIR = Path(__file__).parent / "bench_models"
+MODELS_DIR = Path(__file__).parent / "models"
 """The BPMN files the benchmark deploys (shipped inside the package)."""
 
 SQLITE = "sqlite"

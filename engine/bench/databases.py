@@ -14,10 +14,10 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 
-from .bench_common import MODELS_DIR, SQLITE, register_microflow
-from .engine import Engine
-from .errors import InvalidInput
-from .settings import DEFAULT_INSTANCE_CACHE, Settings
+from ..engine import Engine
+from ..errors import InvalidInput
+from ..settings import DEFAULT_INSTANCE_CACHE, Settings
+from .common import MODELS_DIR, SQLITE, register_microflow
 
 # -- databases --------------------------------------------------------------------------------------
 

@@ -23,9 +23,15 @@ from typing import Any
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from .bench_api import scenario_http, scenario_tasklist
-from .bench_async import scenario_async
-from .bench_common import (
+from ..definitions.parsing import parse_files
+from ..definitions.specs import quiet_spiff_debug_logging
+from ..engine import Engine
+from ..errors import InvalidInput, StepFailed
+from ..expressions.script_engine import FlowbridgeScriptEngine
+from ..microflows import REGISTRY
+from .api import scenario_http, scenario_tasklist
+from .asynchronous import scenario_async
+from .common import (
     AUTO_KEY,
     FULL,
     HUMAN_KEY,
@@ -40,13 +46,7 @@ from .bench_common import (
     register_microflow,
     timing,
 )
-from .bench_databases import check_database, describe_database, engines, fresh_database, server_version
-from .engine import Engine
-from .errors import InvalidInput, StepFailed
-from .microflows import REGISTRY
-from .parsing import parse_files
-from .scripting import FlowbridgeScriptEngine
-from .specs import quiet_spiff_debug_logging
+from .databases import check_database, describe_database, engines, fresh_database, server_version
 
 SCENARIOS = ("raw", "auto", "human", "loop", "async", "tasklist", "http")
 """The scenarios of DESIGN §8 built so far, in the order they run."""

@@ -1,4 +1,4 @@
-"""`flowbridge bench`: the benchmark of DESIGN §8 (measured in `engine/bench.py`), as a table or JSON."""
+"""`flowbridge bench`: the benchmark of DESIGN §8 (measured in `engine/bench/`), as a table or JSON."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 import click
 from sqlalchemy.exc import OperationalError
 
-from ..bench import SCENARIOS, run
+from ..bench.scenarios import SCENARIOS, run
 from ..errors import EngineError
 from .app import Refused, one_line
 

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from ..engine import Engine
-from ..views import TIMER_EVENT_TYPES
+from ..runtime.views import TIMER_EVENT_TYPES
 from .app import App, pass_app
 from .jobs import job_state, job_what, when
 from .options import json_option, limit_option, parse_vars, var_option

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from ..models import as_utc
+from ..store.models import as_utc
 
 SHORT_ID = 8
 """Characters of an id shown where the full id is not needed to act on it."""

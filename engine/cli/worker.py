@@ -12,9 +12,9 @@ from typing import Any
 
 import click
 
-from ..job_runner import JobRunner
-from ..jobs import ClaimedJob
-from ..worker import LEASE_SECONDS, Worker
+from ..jobs.queue import ClaimedJob
+from ..workers.runner import JobRunner
+from ..workers.worker import LEASE_SECONDS, Worker
 from .app import App, pass_app, safe_url
 from .jobs import relative
 
@@ -120,8 +120,9 @@ def worker(app: App, concurrency: int, lease: float, once: bool, verbose: bool) 
     ENGINE_LOGGER.addHandler(handler)
     logger.setLevel(logging.INFO if verbose else logging.WARNING)
     try:
-        runner = Worker(engine, concurrency=concurrency, lease_seconds=lease)
-        runner.runner = LoggingRunner(engine.runtime, engine.jobs, engine.registry)
+        runner = Worker(
+            engine, concurrency=concurrency, lease_seconds=lease, runner=LoggingRunner.for_engine(engine)
+        )
         for label, value in (
             ("worker", runner.name),
             ("database", safe_url(engine.settings.database_url)),

@@ -23,18 +23,10 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from . import expressions
-from .errors import InvalidModel
-from .models import parse_moment
-
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
-ACTIVITI_NS = "http://activiti.org/bpmn"
-"""Camunda 7's ancestor; older Camunda and Signavio files bind `camunda:` to it."""
-ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
-SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-MODELER_NS = "http://camunda.org/schema/modeler/1.0"
-XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+from .. import expressions
+from ..errors import InvalidModel
+from ..namespaces import ACTIVITI_NS, BPMN_NS, CAMUNDA_NS, MODELER_NS, SPIFF_NS, ZEEBE_NS
+from ..store.models import parse_moment
 
 DIALECTS = ("camunda7", "camunda8", "spiff", "bpmn")
 """camunda7 (JUEL), camunda8 (FEEL), spiff (Python) and bpmn (any other tool: Python)."""

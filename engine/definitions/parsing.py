@@ -20,10 +20,12 @@ from SpiffWorkflow.spiff.parser.task_spec import (
 )
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, NoneTask, UserTask
 
-from . import dialects, expressions, forms, message_waits
-from .errors import InvalidModel
+from .. import expressions, forms
+from ..errors import InvalidModel
+from ..messages import waits as message_waits
+from . import dialects
+from .safe_xml import parse_xml
 from .specs import MicroflowTask, PassThroughTask
-from .xml import parse_xml
 
 CAMUNDA_NS, SPIFF_NS, ZEEBE_NS = dialects.CAMUNDA_NS, dialects.SPIFF_NS, dialects.ZEEBE_NS
 NSMAP = {
@@ -231,7 +233,7 @@ def assignment_of(node: Any, lane: str | None, dialect: str) -> dict[str, Any]:
 
 def due_date_of(node: Any) -> Any:
     """A user task's due date (camunda:dueDate, or zeebe:taskSchedule's dueDate): an ISO 8601 literal,
-    {"python": source} for an expression, or None. Checked at deploy time (engine.dialects)."""
+    {"python": source} for an expression, or None. Checked at deploy time (engine.definitions.dialects)."""
     value = node.get(f"{{{CAMUNDA_NS}}}dueDate")
     schedule = node.find(f".//{{{ZEEBE_NS}}}taskSchedule")
     if not (value and value.strip()) and schedule is not None:
@@ -305,7 +307,7 @@ class FlowbridgeParser(SpiffBpmnParser):
     deployment_files: dict[str, bytes]
     """Every file of the deployment by name: task parsers read linked form files from it."""
     dialects: dict[str, str]
-    """Each BPMN file's dialect (engine.dialects), by file name."""
+    """Each BPMN file's dialect (engine.definitions.dialects), by file name."""
 
     OVERRIDE_PARSER_CLASSES = {
         **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,

@@ -10,14 +10,14 @@ from typing import Any
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from sqlalchemy import func, select
 
-from . import jobs
-from .db import Database
-from .errors import ConcurrentChange, InvalidInput, NotFound
-from .models import ProcessDefinition, ProcessInstance, utcnow
+from .. import jobs
+from ..errors import ConcurrentChange, InvalidInput, NotFound
+from ..jobs.signal import JobSignal
+from ..store.database import Database
+from ..store.models import ProcessDefinition, ProcessInstance, iso, utcnow
+from ..store.unit_of_work import UnitOfWork
 from .parsing import parse_files
-from .state import StateCodec
-from .uow import UnitOfWork
-from .views import iso
+from .state_codec import StateCodec
 
 
 @dataclass(frozen=True)
@@ -48,13 +48,13 @@ DEPLOY_ATTEMPTS = 3
 class RepositoryService:
     """Deployed process definitions: versions by key, specs cached per version."""
 
-    def __init__(self, db: Database, codec: StateCodec) -> None:
+    def __init__(self, db: Database, codec: StateCodec, signal: JobSignal | None = None) -> None:
         self.db = db
         self.codec = codec
         self._specs: dict[int, tuple[Any, dict[str, Any]]] = {}
         self._lock = threading.Lock()
-        self.signal: Any = None
-        """The runtime's job signal, so a deployment's start jobs wake this process's workers."""
+        self.signal = signal
+        """The engine's job signal, so a deployment's start jobs wake this process's workers."""
 
     def deploy(self, files: dict[str, bytes]) -> list[Deployed]:
         """Parse and store the files' executable processes; unchanged ones keep their version."""

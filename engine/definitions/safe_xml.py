@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .errors import InvalidModel
+from ..errors import InvalidModel
 
 MAX_MODEL_BYTES = 20 * 1024 * 1024
 """Largest BPMN or DMN file accepted."""

@@ -1,6 +1,6 @@
 """The FEEL (Camunda 8) translator: a tokenizer and a recursive-descent parser that build a Python `ast`
-calling the null-safe `_fb_*` helpers of `engine.expressions`. It also holds the parsing pieces the JUEL
-translator shares.
+calling the null-safe `_fb_*` helpers of `engine.expressions.translate`. It also holds the parsing
+pieces the JUEL translator shares.
 """
 
 from __future__ import annotations
@@ -480,7 +480,7 @@ SIGNATURES: dict[str, tuple[int, int | None]] = {
     "string join": (1, 2),
 }
 """FEEL's built-in functions Flowbridge translates, with their least and most argument counts; the
-implementations are in `engine.expressions`, and `_fb_call` dispatches to them by name."""
+implementations are in `engine.expressions.translate`, and `_fb_call` dispatches to them by name."""
 
 _MULTIWORD = sorted((name.split() for name in SIGNATURES if " " in name), key=len, reverse=True)
 _BOOLEAN_BUILTINS = {"not", "contains", "starts with", "ends with", "list contains"}

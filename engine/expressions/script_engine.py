@@ -9,10 +9,10 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnviron
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition
 
-from . import expressions
-from .errors import EngineError, MicroflowFailed, NotFound
-from .microflows import BpmnError, CallContext, MicroflowRegistry
-from .variables import check_json
+from ..errors import EngineError, MicroflowFailed, NotFound
+from ..microflows import BpmnError, CallContext, MicroflowRegistry
+from ..variables import check_json
+from .translate import FUNCTIONS
 
 ASYNC_INPUT = "flowbridge_async_input"
 """Internal data key: an async microflow's input, waiting to be written into its job."""
@@ -26,7 +26,7 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
 
     def __init__(self, registry: MicroflowRegistry, instance_id: str) -> None:
         # Translated JUEL and FEEL expressions call their helpers by name.
-        super().__init__(environment=TaskDataEnvironment(dict(expressions.FUNCTIONS)))
+        super().__init__(environment=TaskDataEnvironment(dict(FUNCTIONS)))
         self.registry = registry
         self.instance_id = instance_id
         self.pending_errors: list[tuple[Any, BpmnError]] = []

@@ -85,10 +85,10 @@ from typing import Any, NoReturn
 
 from lxml import etree
 
-from .dialects import CAMUNDA_NS, SPIFF_NS, ZEEBE_NS
-from .errors import InvalidModel
-from .form_schema import copy_rules, schema_fields, ui_option
-from .form_validation import ValueBroken, as_number, coerce, new_field, validate
+from ..errors import InvalidModel
+from ..namespaces import CAMUNDA_NS, SPIFF_NS, ZEEBE_NS
+from .json_schema import copy_rules, schema_fields, ui_option
+from .validation import ValueBroken, as_number, coerce, new_field, validate
 
 __all__ = ["form_files", "parse_form", "validate"]
 

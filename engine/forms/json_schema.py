@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .form_validation import as_number, new_field
+from .validation import as_number, new_field
 
 SCHEMA_RULES = {"minimum": "min", "maximum": "max", "minLength": "minlength", "maxLength": "maxlength"}
 """JSON schema keywords and the validation rules they become."""

@@ -13,14 +13,15 @@ import threading
 import uuid
 from typing import Any
 
-from . import jobs
-from .db import Database
-from .errors import EngineError, InvalidInput, MicroflowFailed, MicroflowTimeout
-from .jobs import JobSignal, JobStore
-from .microflows import BpmnError, CallContext, Microflow, MicroflowRegistry
-from .models import utcnow
-from .uow import UnitOfWork
-from .variables import check_json, check_variables
+from ..errors import EngineError, InvalidInput, MicroflowFailed, MicroflowTimeout
+from ..microflows import BpmnError, CallContext, Microflow, MicroflowRegistry
+from ..store.database import Database
+from ..store.models import utcnow
+from ..store.unit_of_work import UnitOfWork
+from ..variables import check_json, check_variables
+from .outbox import JobPlan, new_job, save
+from .queue import JobStore
+from .signal import JobSignal
 
 logger = logging.getLogger("flowbridge.calls")
 
@@ -134,7 +135,7 @@ class MicroflowService:
         if user is not None:
             payload["user"] = user
         now = utcnow()
-        row = jobs.new_job(
+        row = new_job(
             CALL_JOB_KIND,
             payload,
             now,
@@ -144,7 +145,7 @@ class MicroflowService:
             timeout=flow.timeout,
         )
         with UnitOfWork(self.db, write=True) as uow:
-            jobs.save(uow, jobs.JobPlan(insert=[row]), now)
+            save(uow, JobPlan(insert=[row]), now)
             uow.commit()
         self.signal.notify()
         return self.store.get(row["id"])

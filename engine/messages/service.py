@@ -64,8 +64,8 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Table, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from . import jobs, store
-from .errors import (
+from .. import jobs
+from ..errors import (
     ConcurrentChange,
     EngineError,
     InstanceEnded,
@@ -74,8 +74,12 @@ from .errors import (
     NotFound,
     StepFailed,
 )
-from .message_subscriptions import JOB_KIND, SubscriptionEffect, history_event
-from .message_waits import (
+from ..store import instance_rows
+from ..store.models import DeliveredMessage, MessageSubscription, ProcessDefinition, ProcessInstance, utcnow
+from ..store.unit_of_work import UnitOfWork
+from ..variables import check_json, check_text, check_variables
+from .subscriptions import history_event
+from .waits import (
     Message,
     correlations_of,
     first_line,
@@ -86,20 +90,10 @@ from .message_waits import (
     same,
     waiting_tasks,
 )
-from .models import (
-    DeliveredMessage,
-    MessageSubscription,
-    ProcessDefinition,
-    ProcessInstance,
-    utcnow,
-)
-from .uow import UnitOfWork
-from .variables import check_json, check_text, check_variables
 
 if TYPE_CHECKING:
-    from .job_runner import JobRunner
-    from .jobs import ClaimedJob
-    from .runtime import RuntimeService
+    from ..jobs.queue import ClaimedJob
+    from ..runtime.service import RuntimeService
 
 
 DELIVERY_ATTEMPTS = 5
@@ -131,17 +125,13 @@ class _Candidate:
 
 
 class MessageService:
-    """Correlates messages (`engine.messages`); its `effect` keeps subscriptions in every step."""
+    """Correlates messages to the instances that wait for them (`engine.messages`), or starts processes."""
 
     def __init__(self, runtime: RuntimeService) -> None:
         self.runtime = runtime
         self.db = runtime.db
-        self.effect = SubscriptionEffect(self)
         self._start_names: dict[int, frozenset[str]] = {}
         self._lock = threading.Lock()
-        from .job_runner import EXTRA_KINDS  # job_runner imports the runtime, which imports this
-
-        EXTRA_KINDS[JOB_KIND] = run_message_job
 
     def correlate(
         self,
@@ -360,17 +350,9 @@ class MessageService:
                     "error": error,
                 }
                 event = history_event(job.instance_id, "message_not_delivered", job.element_id, data, now)
-                store.insert_history(uow, [event])
+                instance_rows.insert_history(uow, [event])
             uow.commit()
         return "failed"
-
-
-def run_message_job(runner: JobRunner, job: ClaimedJob) -> str:
-    """The `message` job kind (job_runner.EXTRA_KINDS): the engine's MessageService correlates it."""
-    for effect in runner.runtime.effects:
-        if isinstance(effect, SubscriptionEffect):
-            return effect.service.run_job(job)
-    return MessageService(runner.runtime).run_job(job)
 
 
 def _receive(

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import copy
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from sqlalchemy import Table, bindparam, delete, insert
 
-from . import jobs, store
-from .errors import (
-    StepFailed,
-)
-from .message_waits import (
+from .. import jobs
+from ..errors import StepFailed
+from ..store import instance_rows
+from ..store.models import MessageSubscription, utcnow
+from ..store.statements import Prepared
+from ..store.unit_of_work import UnitOfWork
+from ..variables import check_json
+from .waits import (
     correlation_keys,
     correlations_of,
     first_line,
@@ -26,17 +29,6 @@ from .message_waits import (
     process_variables,
     subscribed_tasks,
 )
-from .models import (
-    MessageSubscription,
-    utcnow,
-)
-from .statements import Prepared
-from .uow import UnitOfWork
-from .variables import check_json
-
-if TYPE_CHECKING:
-    from .messages import MessageService
-
 
 JOB_KIND = "message"
 """The job kind of a message an instance threw."""
@@ -56,13 +48,7 @@ _DELETE_SUBSCRIPTION = Prepared(
 
 
 class SubscriptionEffect:
-    """Keeps `message_subscriptions` in step with the instance, and turns thrown messages into jobs.
-
-    It carries its MessageService, through which a worker's `message` jobs are delivered.
-    """
-
-    def __init__(self, service: MessageService) -> None:
-        self.service = service
+    """Keeps `message_subscriptions` in step with the instance, and turns thrown messages into jobs."""
 
     def before(self, workflow: Any | None) -> frozenset[str]:
         """The ids of the tasks that wait for a message before the change."""
@@ -104,7 +90,7 @@ class SubscriptionEffect:
             job_rows.append(row)
             history.append(record)
         jobs.save(uow, jobs.JobPlan(insert=job_rows), now)
-        store.insert_history(uow, history)
+        instance_rows.insert_history(uow, history)
         return True
 
 

@@ -22,14 +22,10 @@ from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDef
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.util.task import TaskState
 
-from . import expressions
-from .dialects import BPMN_NS, ZEEBE_NS
-from .errors import (
-    EngineError,
-    InvalidModel,
-    StepFailed,
-)
-from .variables import check_json
+from .. import expressions
+from ..errors import EngineError, InvalidModel, StepFailed
+from ..namespaces import BPMN_NS, ZEEBE_NS
+from ..variables import check_json
 
 KEYS = "message_correlation_keys"
 """Task spec extension: message name → Python source of its Zeebe correlation key (parse time)."""
@@ -69,7 +65,7 @@ class Message:
 def attach_correlation_keys(processes: Iterable[Any], files: Mapping[str, bytes]) -> None:
     """Keep each Zeebe message's `correlationKey` on the task specs that wait for or throw it.
 
-    `processes` are engine.parsing's ParsedProcess objects (their `spec` and `subprocess_specs`),
+    `processes` are engine.definitions.parsing's ParsedProcess objects (their `spec` and `subprocess_specs`),
     `files` the deployment's files by name. The key is translated to Python here, once, into the
     task spec's extension `message_correlation_keys` (stored with the spec); an expression outside
     the translated subset is refused, naming the file and the message.

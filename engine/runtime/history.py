@@ -9,10 +9,10 @@ from typing import Any
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
-from .db import Database
-from .errors import NotFound
-from .models import HistoryEvent, ProcessInstance, as_utc
-from .uow import UnitOfWork
+from ..errors import NotFound
+from ..store.database import Database
+from ..store.models import HistoryEvent, ProcessInstance, as_utc
+from ..store.unit_of_work import UnitOfWork
 
 _KINDS = {
     TaskState.COMPLETED: "activity_completed",

@@ -6,13 +6,13 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from .errors import Conflict, NotFound
-from .jobs import INCIDENT, JOB_DUE, JOB_ID
-from .models import Incident, Job, utcnow
-from .runtime import RuntimeService, _find_task
-from .scripting import ASYNC_INPUT
-from .uow import UnitOfWork
-from .views import iso
+from ..errors import Conflict, NotFound
+from ..expressions.script_engine import ASYNC_INPUT
+from ..jobs.outbox import INCIDENT, JOB_DUE, JOB_ID
+from ..store.models import Incident, Job, utcnow
+from ..store.unit_of_work import UnitOfWork
+from .service import RuntimeService, find_task
+from .views import incident_view
 
 
 class IncidentService:
@@ -55,7 +55,7 @@ class IncidentService:
             kind = failed.kind if failed is not None else "microflow"
 
         def change(wf: Any, record: Any) -> None:
-            task = _find_task(wf, incident["task_id"] or "")
+            task = find_task(wf, incident["task_id"] or "")
             if task is None or task.internal_data.get(INCIDENT, {}).get("id") != incident_id:
                 raise Conflict(f"incident {incident_id} no longer matches a waiting task")
             task.internal_data.pop(INCIDENT, None)
@@ -87,18 +87,3 @@ class IncidentService:
                 .limit(1)
             ).first()
         return {**self.get(incident_id), "retry_job_id": new_job}
-
-
-def incident_view(row: Incident) -> dict[str, Any]:
-    """The API's shape of an incident."""
-    return {
-        "id": row.id,
-        "instance_id": row.instance_id,
-        "job_id": row.job_id,
-        "task_id": row.task_id,
-        "element_id": row.element_id,
-        "error": row.error,
-        "status": row.status,
-        "created_at": iso(row.created_at),
-        "resolved_at": iso(row.resolved_at),
-    }

@@ -34,14 +34,15 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, delete, update
 
-from . import jobs, store
-from .errors import InstanceNotInState, InvalidInput
-from .models import Incident, MessageSubscription, utcnow
+from .. import jobs
+from ..errors import InstanceNotInState, InvalidInput
+from ..store import instance_rows
+from ..store.models import Incident, MessageSubscription, utcnow
+from ..store.unit_of_work import UnitOfWork
 from .projections import status_of
-from .uow import UnitOfWork
 
 if TYPE_CHECKING:
-    from .runtime import RuntimeService
+    from .service import RuntimeService
 
 SUSPENDABLE = ("running", "waiting", "incident")
 """Statuses an instance can be suspended from."""
@@ -58,12 +59,12 @@ def suspend(runtime: RuntimeService, instance_id: str, user: str | None = None) 
     """Suspend a running, waiting or incident instance; the instance as `runtime.get` shows it."""
     now = utcnow()
     with UnitOfWork(runtime.db, write=True) as uow:
-        locked = store.lock_instance(uow, instance_id)
+        locked = instance_rows.lock_instance(uow, instance_id)
         if locked.status not in SUSPENDABLE:
             raise _not_in_state(locked, "only a running, waiting or incident instance can be suspended")
         held = jobs.suspend_for_instance(uow, instance_id)
-        store.set_instance_status(uow, locked, {"status": "suspended", "updated_at": now})
-        store.insert_history(
+        instance_rows.set_instance_status(uow, locked, {"status": "suspended", "updated_at": now})
+        instance_rows.insert_history(
             uow, [_event(instance_id, "instance_suspended", user, now, previous=locked.status, jobs=held)]
         )
         uow.commit()
@@ -75,13 +76,13 @@ def resume(runtime: RuntimeService, instance_id: str, user: str | None = None) -
     """Resume a suspended instance with the status its waits give it, and queue its jobs again."""
     now = utcnow()
     with UnitOfWork(runtime.db, write=True) as uow:
-        locked = store.lock_instance(uow, instance_id)
+        locked = instance_rows.lock_instance(uow, instance_id)
         if locked.status != "suspended":
             raise _not_in_state(locked, "only a suspended instance can be resumed")
-        status = status_of(store.instance_waiting(uow, instance_id))
+        status = status_of(instance_rows.instance_waiting(uow, instance_id))
         queued = jobs.resume_for_instance(uow, instance_id)
-        store.set_instance_status(uow, locked, {"status": status, "updated_at": now})
-        store.insert_history(
+        instance_rows.set_instance_status(uow, locked, {"status": status, "updated_at": now})
+        instance_rows.insert_history(
             uow, [_event(instance_id, "instance_resumed", user, now, status=status, jobs=queued)]
         )
         uow.commit()
@@ -100,14 +101,14 @@ def terminate(
     reason = reason[:MAX_REASON] if reason else None
     now = utcnow()
     with UnitOfWork(runtime.db, write=True) as uow:
-        locked = store.lock_instance(uow, instance_id)
+        locked = instance_rows.lock_instance(uow, instance_id)
         if locked.status in ENDED:
             raise _not_in_state(locked, "it has ended already")
-        tasks = store.cancel_open_tasks(uow, instance_id, now)
+        tasks = instance_rows.cancel_open_tasks(uow, instance_id, now)
         cancelled = jobs.cancel_for_instance(uow, instance_id, now)
         incidents = _resolve_incidents(uow, instance_id, now)
         uow.connection.execute(delete(_SUBSCRIPTIONS).where(_SUBSCRIPTIONS.c.instance_id == instance_id))
-        store.set_instance_status(
+        instance_rows.set_instance_status(
             uow,
             locked,
             {"status": "terminated", "waiting": [], "updated_at": now, "ended_at": now},
@@ -123,7 +124,7 @@ def terminate(
             jobs=cancelled,
             incidents=incidents,
         )
-        store.insert_history(uow, [event])
+        instance_rows.insert_history(uow, [event])
         uow.commit()
     runtime.cache.drop(instance_id)
     return runtime.get(instance_id)
@@ -141,7 +142,7 @@ def _resolve_incidents(uow: UnitOfWork, instance_id: str, now: datetime) -> list
     return [row[0] for row in rows]
 
 
-def _not_in_state(locked: store.LockedInstance, why: str) -> InstanceNotInState:
+def _not_in_state(locked: instance_rows.LockedInstance, why: str) -> InstanceNotInState:
     return InstanceNotInState(
         f"instance {locked.id} is {locked.status}: {why}",
         instance_id=locked.id,

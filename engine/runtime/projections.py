@@ -8,11 +8,11 @@ from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
 
-from .errors import StepFailed
-from .jobs import INCIDENT, JOB_ID
-from .message_waits import message_waits
-from .models import parse_moment
-from .variables import check_json
+from ..errors import StepFailed
+from ..jobs.outbox import INCIDENT, JOB_ID
+from ..messages.waits import message_waits
+from ..store.models import parse_moment
+from ..variables import check_json
 
 INTERNAL_KEYS = frozenset({"data_objects"})
 """Workflow data keys SpiffWorkflow keeps for itself, not the user's variables."""

@@ -17,10 +17,11 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 
-from . import jobs, lifecycle, store
-from .cache import WorkflowCache
-from .db import Database
-from .errors import (
+from .. import jobs
+from ..accounts.access import check_may_do
+from ..definitions.repository import RepositoryService
+from ..definitions.state_codec import StateCodec
+from ..errors import (
     EngineError,
     InstanceEnded,
     InstanceSuspended,
@@ -30,20 +31,21 @@ from .errors import (
     StepFailed,
     TaskAlreadyCompleted,
 )
-from .forms import validate as validate_form
+from ..expressions.script_engine import FlowbridgeScriptEngine
+from ..forms.description import validate as validate_form
+from ..jobs.signal import JobSignal
+from ..microflows import MicroflowRegistry
+from ..store import instance_rows
+from ..store.database import Database
+from ..store.models import Incident, ProcessInstance, UserTask, utcnow
+from ..store.unit_of_work import UnitOfWork
+from ..variables import check_text, check_variables
+from . import lifecycle
 from .history import StepRecord
-from .jobs import JobSignal
-from .microflows import MicroflowRegistry
-from .models import Incident, ProcessInstance, UserTask, utcnow
+from .instance_cache import WorkflowCache
 from .projections import CLAIM, Projection, live_tasks, project
 from .pruning import prune
-from .repository import RepositoryService
-from .scripting import FlowbridgeScriptEngine
-from .state import StateCodec
-from .task_access import check_may_do
-from .uow import UnitOfWork
-from .variables import check_text, check_variables
-from .views import instance_view, open_task_view, task_view
+from .views import incident_view, instance_view, open_task_view, task_view
 from .waiting import InstanceChanges, wait_for_instance
 
 MAX_ENGINE_ROUNDS = 100_000
@@ -53,7 +55,7 @@ PRUNE_EVERY_ROUNDS = 64
 
 Change = Callable[[Any, StepRecord], str | None]
 """Applies one change to a restored workflow; returns the id of the user task it completed, if any."""
-Lock = Callable[[UnitOfWork], "store.LockedInstance"]
+Lock = Callable[[UnitOfWork], "instance_rows.LockedInstance"]
 """Finds and locks an instance row, and checks under the lock that the change is still allowed."""
 
 
@@ -85,18 +87,20 @@ class RuntimeService:
         registry: MicroflowRegistry,
         codec: StateCodec,
         cache_size: int,
+        signal: JobSignal,
+        effects: list[StepEffect] | None = None,
     ) -> None:
         self.db = db
         self.repository = repository
         self.registry = registry
         self.codec = codec
         self.cache = WorkflowCache(cache_size)
-        self.signal = JobSignal()
+        self.signal = signal
         """Notified after a step commits new jobs, so this process's idle workers wake at once."""
         self.changes = InstanceChanges()
         """Told after every committed start or step, so `wait` sees the change at once."""
-        self.effects: list[StepEffect] = []
-        """Kept in step with every step, in its transaction (engine.messages registers one)."""
+        self.effects: list[StepEffect] = list(effects or [])
+        """Kept in step with every step, in its transaction (message subscriptions, say)."""
 
     # -- changes ---------------------------------------------------------------------------
 
@@ -119,7 +123,7 @@ class RuntimeService:
         instance_id = str(uuid.uuid4())
         record = StepRecord(instance_id, user)
         with UnitOfWork(self.db, write=True) as uow:
-            ref = store.definition(uow, key, version)
+            ref = instance_rows.definition(uow, key, version)
             spec, subprocess_specs = self.repository.spec(uow, ref.id)
             workflow = BpmnWorkflow(
                 spec, subprocess_specs, script_engine=FlowbridgeScriptEngine(self.registry, instance_id)
@@ -136,7 +140,7 @@ class RuntimeService:
             projection, job_plan = self._advance(workflow, apply, record, {})
             now = utcnow()
             values = self._saved_values(workflow, projection, 1, now)
-            store.insert_instance(
+            instance_rows.insert_instance(
                 uow,
                 {
                     "id": instance_id,
@@ -149,8 +153,8 @@ class RuntimeService:
                     **values,
                 },
             )
-            store.save_user_tasks(uow, instance_id, projection, set(), None, user, now)
-            store.insert_history(uow, record.events)
+            instance_rows.save_user_tasks(uow, instance_id, projection, set(), None, user, now)
+            instance_rows.insert_history(uow, record.events)
             jobs.save(uow, job_plan, now)
             tokens = [effect.before(None) for effect in self.effects]
             wrote_jobs = self._after_effects(uow, workflow, instance_id, tokens)
@@ -189,7 +193,7 @@ class RuntimeService:
         variables = check_variables(variables or {}, "task variables")
         check_user = user is not None and not admin
 
-        def lock(uow: UnitOfWork) -> store.LockedInstance:
+        def lock(uow: UnitOfWork) -> instance_rows.LockedInstance:
             locked, ref = lock_open_task(uow, task_id)
             if check_user:
                 check_may_do(
@@ -198,7 +202,7 @@ class RuntimeService:
             return locked
 
         def apply(wf: Any, record: StepRecord) -> str:
-            task = _find_task(wf, task_id)
+            task = find_task(wf, task_id)
             if task is None or not task.has_state(TaskState.READY):
                 raise TaskAlreadyCompleted(f"task {task_id} is already closed", task_id=task_id)
             claimed = task.internal_data.get(CLAIM)
@@ -263,7 +267,7 @@ class RuntimeService:
         An ended instance is refused (InstanceEnded), and so is a suspended one (InstanceSuspended).
         """
         with UnitOfWork(self.db, write=True) as uow:
-            locked = store.lock_instance(uow, target) if isinstance(target, str) else target(uow)
+            locked = instance_rows.lock_instance(uow, target) if isinstance(target, str) else target(uow)
             instance_id = locked.id
             record = StepRecord(instance_id, user)
             if locked.status in ("completed", "terminated"):
@@ -285,9 +289,9 @@ class RuntimeService:
             now = utcnow()
             revision = locked.revision + 1
             values = self._saved_values(workflow, projection, revision, now)
-            store.update_instance(uow, instance_id, locked.revision, values)
-            store.save_user_tasks(uow, instance_id, projection, before, completed[0], user, now)
-            store.insert_history(uow, record.events)
+            instance_rows.update_instance(uow, instance_id, locked.revision, values)
+            instance_rows.save_user_tasks(uow, instance_id, projection, before, completed[0], user, now)
+            instance_rows.insert_history(uow, record.events)
             jobs.save(uow, job_plan, now)
             wrote_jobs = self._after_effects(uow, workflow, instance_id, tokens)
             if finish is not None:
@@ -315,12 +319,12 @@ class RuntimeService:
             wrote = effect.after(uow, workflow, instance_id, token) or wrote
         return wrote
 
-    def _restore(self, uow: UnitOfWork, locked: store.LockedInstance) -> Any:
+    def _restore(self, uow: UnitOfWork, locked: instance_rows.LockedInstance) -> Any:
         workflow = self.cache.take(locked.id, locked.revision)
         if workflow is not None:
             return workflow
         spec, subprocess_specs = self.repository.spec(uow, locked.definition_id)
-        workflow = self.codec.load_state(store.instance_state(uow, locked.id), spec, subprocess_specs)
+        workflow = self.codec.load_state(instance_rows.instance_state(uow, locked.id), spec, subprocess_specs)
         workflow.script_engine = FlowbridgeScriptEngine(self.registry, locked.id)
         return workflow
 
@@ -468,8 +472,6 @@ def _row_dict(row: ProcessInstance) -> dict[str, Any]:
 
 def _open_incidents(uow: UnitOfWork, instance_id: str) -> list[dict[str, Any]]:
     """The instance's open incidents, oldest first."""
-    from .incidents import incident_view  # incidents imports this module
-
     rows = uow.session.scalars(
         select(Incident)
         .where(Incident.instance_id == instance_id, Incident.status == "open")
@@ -499,7 +501,8 @@ def _fire_due_timers(workflow: Any) -> bool:
     return bool(workflow._do_engine_steps())
 
 
-def _find_task(workflow: Any, task_id: str) -> Any:
+def find_task(workflow: Any, task_id: str) -> Any:
+    """The live task with this id, in the workflow or any of its subprocesses; None when gone."""
     key = UUID(task_id)
     for wf in [workflow, *workflow.subprocesses.values()]:
         task = wf.tasks.get(key)
@@ -508,9 +511,11 @@ def _find_task(workflow: Any, task_id: str) -> Any:
     return None
 
 
-def lock_open_task(uow: UnitOfWork, task_id: str) -> tuple[store.LockedInstance, store.TaskRef]:
+def lock_open_task(
+    uow: UnitOfWork, task_id: str
+) -> tuple[instance_rows.LockedInstance, instance_rows.TaskRef]:
     """Lock the instance of an open user task; TaskAlreadyCompleted when the task is closed."""
-    locked, ref = store.lock_task_instance(uow, task_id)
+    locked, ref = instance_rows.lock_task_instance(uow, task_id)
     if ref.status != "open":
         raise TaskAlreadyCompleted(f"task {task_id} is already {ref.status}", task_id=task_id)
     if locked.status in ("completed", "terminated"):

@@ -5,13 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .models import UserTask, as_utc
+from ..store.models import Incident, UserTask, as_utc, iso
 from .projections import OpenTask
-
-
-def iso(value: datetime | None) -> str | None:
-    """A stored timestamp as ISO 8601 in UTC."""
-    return None if value is None else as_utc(value).isoformat()
 
 
 def task_view(row: UserTask) -> dict[str, Any]:
@@ -176,3 +171,18 @@ def _incidents_of(instance_id: str, waiting: list[dict[str, Any]]) -> list[dict[
         for w in waiting
         if w.get("kind") == "incident"
     ]
+
+
+def incident_view(row: Incident) -> dict[str, Any]:
+    """The API's shape of an incident."""
+    return {
+        "id": row.id,
+        "instance_id": row.instance_id,
+        "job_id": row.job_id,
+        "task_id": row.task_id,
+        "element_id": row.element_id,
+        "error": row.error,
+        "status": row.status,
+        "created_at": iso(row.created_at),
+        "resolved_at": iso(row.resolved_at),
+    }

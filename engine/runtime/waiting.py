@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, exists, or_, select
 
-from .errors import InvalidInput, NotFound
-from .models import Job, ProcessInstance, utcnow
-from .uow import UnitOfWork
+from ..errors import InvalidInput, NotFound
+from ..store.models import Job, ProcessInstance, utcnow
+from ..store.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
-    from .db import Database
-    from .runtime import RuntimeService
+    from ..store.database import Database
+    from .service import RuntimeService
 
 MAX_WAIT_SECONDS = 300.0
 """The longest one wait may last."""

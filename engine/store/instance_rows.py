@@ -1,6 +1,6 @@
-"""The instance store: every SQL statement of the step path, built once, run on the step's connection.
+"""The instance rows: every SQL statement of the step path, built once, run on the step's connection.
 
-Statements are Core statements on the typed models' tables, prepared once (engine.statements):
+Statements are Core statements on the typed models' tables, prepared once (`statements`):
 SQLAlchemy's per-execution work costs more than SQLite spends running them, and a step runs
 a handful of them.
 """
@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 
-from .errors import ConcurrentChange, NotFound
+from ..errors import ConcurrentChange, NotFound
 from .models import HistoryEvent, ProcessDefinition, ProcessInstance, TaskCandidate, UserTask
-from .projections import OpenTask, Projection
 from .statements import Prepared
-from .uow import UnitOfWork
+from .unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:  # the runtime derives them from a step; the store only writes them
+    from ..runtime.projections import OpenTask, Projection
 
 _INSTANCES: Table = ProcessInstance.__table__  # type: ignore[assignment]
 _TASKS: Table = UserTask.__table__  # type: ignore[assignment]

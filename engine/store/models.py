@@ -34,6 +34,11 @@ def as_utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+def iso(value: datetime | None) -> str | None:
+    """A stored timestamp as ISO 8601 in UTC."""
+    return None if value is None else as_utc(value).isoformat()
+
+
 def parse_moment(value: object) -> datetime | None:
     """An ISO 8601 date or date and time as an aware datetime in UTC (a date: its midnight; no zone:
     UTC), a datetime or date as one, or None for anything else."""

@@ -8,8 +8,8 @@ from sqlalchemy import Connection, RootTransaction
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from .db import Database
-from .errors import ConcurrentChange, DatabaseUnavailable
+from ..errors import ConcurrentChange, DatabaseUnavailable
+from .database import Database
 
 
 class UnitOfWork:

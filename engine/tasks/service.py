@@ -35,9 +35,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from . import store
-from .db import Database
-from .errors import (
+from ..accounts.access import check_may_do
+from ..errors import (
     EngineError,
     InvalidInput,
     NotAllowed,
@@ -46,13 +45,14 @@ from .errors import (
     TaskClaimed,
     TaskNotClaimed,
 )
-from .history import StepRecord
-from .models import TaskCandidate, UserTask
-from .projections import CLAIM, make_open_task
-from .runtime import Change, RuntimeService, _find_task, lock_open_task
-from .task_access import check_may_do
-from .uow import UnitOfWork
-from .views import task_view
+from ..runtime.history import StepRecord
+from ..runtime.projections import CLAIM, make_open_task
+from ..runtime.service import Change, RuntimeService, find_task, lock_open_task
+from ..runtime.views import task_view
+from ..store import instance_rows
+from ..store.database import Database
+from ..store.models import TaskCandidate, UserTask
+from ..store.unit_of_work import UnitOfWork
 
 _Slot = list[str | None]
 """One value a step's change leaves for the step's `finish` (the task's new assignee)."""
@@ -204,11 +204,11 @@ class TaskService:
         """Run a claim's change in the instance's one step path; its finish writes the task row's new
         assignee (`assignee[0]`, as the change left it). Returns the task."""
 
-        def lock(uow: UnitOfWork) -> store.LockedInstance:
+        def lock(uow: UnitOfWork) -> instance_rows.LockedInstance:
             return lock_open_task(uow, task_id)[0]
 
         def finish(uow: UnitOfWork) -> None:
-            store.set_task_assignee(uow, task_id, assignee[0])
+            instance_rows.set_task_assignee(uow, task_id, assignee[0])
 
         with contextlib.suppress(_Unchanged):
             self.runtime.step(lock, change, user, finish=finish)
@@ -375,7 +375,7 @@ def _check_user(user: Any) -> None:
 
 
 def _open_workflow_task(workflow: Any, task_id: str) -> Any:
-    task = _find_task(workflow, task_id)
+    task = find_task(workflow, task_id)
     if task is None or not task.has_state(TaskState.READY) or not task.task_spec.manual:
         raise TaskAlreadyCompleted(f"task {task_id} is already closed", task_id=task_id)
     return task

@@ -13,19 +13,21 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
 
-from . import jobs
-from .calls import run_with_timeout
-from .errors import ConcurrentChange, EngineError, InstanceEnded, InstanceSuspended, NotFound
-from .jobs import INCIDENT, JOB_ID, ClaimedJob, JobStore
-from .microflows import BpmnError, CallContext, MicroflowRegistry
-from .models import Incident, utcnow
-from .runtime import RuntimeService, _find_task
-from .uow import UnitOfWork
-from .variables import check_json
+from .. import jobs
+from ..errors import ConcurrentChange, EngineError, InstanceEnded, InstanceSuspended, NotFound
+from ..jobs.calls import run_with_timeout
+from ..jobs.outbox import INCIDENT, JOB_ID
+from ..jobs.queue import ClaimedJob, JobStore
+from ..microflows import BpmnError, CallContext, MicroflowRegistry
+from ..runtime.service import RuntimeService, find_task
+from ..store.models import Incident, utcnow
+from ..store.unit_of_work import UnitOfWork
+from ..variables import check_json
 
 logger = logging.getLogger("flowbridge.jobs")
 
@@ -34,6 +36,10 @@ APPLY_ATTEMPTS = 5
 DEFERRED = "deferred"
 """The outcome of a job whose instance was suspended while it ran: nothing was applied, and
 suspending gave the job back its attempt, to run again when the instance is resumed."""
+
+
+JobKind = Callable[[ClaimedJob], str]
+"""Runs a claimed job of a kind another service owns; the outcome's name."""
 
 
 class MicroflowTimeout(Exception):
@@ -47,10 +53,23 @@ class JobLost(ConcurrentChange):
 class JobRunner:
     """Runs claimed jobs of every kind."""
 
-    def __init__(self, runtime: RuntimeService, store: JobStore, registry: MicroflowRegistry) -> None:
+    def __init__(
+        self,
+        runtime: RuntimeService,
+        store: JobStore,
+        registry: MicroflowRegistry,
+        kinds: Mapping[str, JobKind] | None = None,
+    ) -> None:
         self.runtime = runtime
         self.store = store
         self.registry = registry
+        self.kinds: dict[str, JobKind] = dict(kinds or {})
+        """Job kinds other services run (`message`: the MessageService), by kind."""
+
+    @classmethod
+    def for_engine(cls, engine: Any) -> JobRunner:
+        """A runner of every job kind the engine knows, its services' kinds included."""
+        return cls(engine.runtime, engine.jobs, engine.registry, engine.job_kinds)
 
     def run(self, job: ClaimedJob) -> str:
         """Run one job to its outcome; the outcome's name (for logs and tests)."""
@@ -66,10 +85,10 @@ class JobRunner:
                 return self._call(job)
             if job.kind == "start":
                 return self._start(job)
-            handler = EXTRA_KINDS.get(job.kind)
+            handler = self.kinds.get(job.kind)
             if handler is None:
                 return self._finish_alone(job, "failed", error=f"unknown job kind '{job.kind}'")
-            return handler(self, job)
+            return handler(job)
         except Exception:
             logger.exception("job %s (%s) failed unexpectedly; its lease will expire", job.id, job.kind)
             return "crashed"
@@ -131,7 +150,7 @@ class JobRunner:
         applied = [False]
 
         def change(wf: Any, record: Any) -> None:
-            task = _find_task(wf, job.task_id or "")
+            task = find_task(wf, job.task_id or "")
             if (
                 task is None
                 or not task.has_state(TaskState.STARTED)
@@ -192,7 +211,7 @@ class JobRunner:
         incident_id = str(uuid.uuid4())
 
         def change(wf: Any, record: Any) -> None:
-            task = _find_task(wf, job.task_id or "")
+            task = find_task(wf, job.task_id or "")
             if task is not None and task.internal_data.get(JOB_ID) == job.id:
                 task.internal_data[INCIDENT] = {"id": incident_id, "error": error, "job_id": job.id}
             record.add(
@@ -276,10 +295,6 @@ def _finisher(job: ClaimedJob, result: Any = None) -> Any:
             raise JobLost(f"job {job.id} was finished by another worker")
 
     return done
-
-
-EXTRA_KINDS: dict[str, Any] = {}
-"""Job kinds other modules run (`message`): kind → function(runner, job) → outcome name."""
 
 
 def _describe(exc: BaseException, job: ClaimedJob) -> str:

@@ -18,9 +18,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from .job_runner import JobRunner
-from .jobs import NOTIFY_CHANNEL, ClaimedJob, JobSignal, JobStore
-from .models import utcnow
+from ..jobs.outbox import NOTIFY_CHANNEL
+from ..jobs.queue import ClaimedJob, JobStore
+from ..jobs.signal import JobSignal
+from ..store.models import utcnow
+from .runner import JobRunner
 
 logger = logging.getLogger("flowbridge.worker")
 
@@ -44,6 +46,7 @@ class Worker:
         name: str | None = None,
         lease_seconds: float = LEASE_SECONDS,
         max_idle_seconds: float = MAX_IDLE_SECONDS,
+        runner: JobRunner | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("a worker needs at least one thread")
@@ -53,7 +56,8 @@ class Worker:
         self.lease_seconds = lease_seconds
         self.max_idle_seconds = max_idle_seconds
         self.store: JobStore = engine.jobs
-        self.runner = JobRunner(engine.runtime, self.store, engine.registry)
+        self.runner = runner if runner is not None else JobRunner.for_engine(engine)
+        """Runs each claimed job (a subclass may time or log them)."""
         self.signal: JobSignal = engine.runtime.signal
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []

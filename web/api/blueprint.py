@@ -1,8 +1,4 @@
-"""The JSON API under /api (DESIGN §5): one blueprint, one module per resource.
-
-Views parse input (the schemas in `schemas`), call one engine service and return its view;
-errors are engine errors, turned into JSON with their status by `web.errors`.
-"""
+"""The `api` blueprint: the checks every API request passes first, and the views' shared helpers."""
 
 from __future__ import annotations
 
@@ -60,15 +56,3 @@ def engine() -> Engine:
     from .. import engine_of
 
     return engine_of(current_app)
-
-
-from . import (  # noqa: E402,F401  (each registers its routes on the blueprint)
-    definitions,
-    health,
-    incidents,
-    instances,
-    jobs,
-    messages,
-    microflows,
-    tasks,
-)

@@ -10,7 +10,7 @@ from marshmallow import RAISE
 from werkzeug.datastructures import FileStorage
 
 from ..auth import auth, principal, require_admin
-from . import api, engine, send
+from .blueprint import api, engine, send
 from .openapi import response, responses
 from .schemas import DefinitionOut, DeployedOut, DeployIn, InstanceOut, StartIn, VersionQuery
 

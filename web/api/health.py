@@ -8,7 +8,7 @@ from apiflask import Schema
 from apiflask.fields import String
 from flask import current_app
 
-from . import api
+from .blueprint import api
 from .openapi import response, responses
 
 

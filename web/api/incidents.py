@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import RAISE
 
 from ..auth import auth, require_admin
-from . import api, engine
+from .blueprint import api, engine
 from .schemas import IncidentListQuery, IncidentOut, RetriedIncidentOut
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import RAISE
 
 from ..auth import auth, require_admin
-from . import api, engine, send
+from .blueprint import api, engine, send
 from .schemas import HistoryEventOut, InstanceListOut, InstanceListQuery, InstanceOut, TerminateIn
 
 _NOT_ALLOWED = {

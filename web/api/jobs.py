@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..auth import auth, require_admin
-from . import api, engine
+from .blueprint import api, engine
 from .schemas import JobOut
 
 

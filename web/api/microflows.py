@@ -10,7 +10,7 @@ from flask import jsonify, url_for
 from engine.errors import MicroflowFailed, MicroflowTimeout
 
 from ..auth import auth, principal
-from . import api, engine
+from .blueprint import api, engine
 from .openapi import response, responses
 from .schemas import CallAcceptedOut, CallIn, CallOut, MicroflowOut
 

@@ -11,11 +11,11 @@ from typing import Any
 from apiflask import abort
 from marshmallow import RAISE
 
+from engine.accounts import check_may_see
 from engine.errors import NotAllowed
-from engine.task_access import check_may_see
 
 from ..auth import auth, principal
-from . import api, engine, send
+from .blueprint import api, engine, send
 from .schemas import CompleteIn, InstanceOut, TaskListOut, TaskListQuery, TaskOut
 
 _TASK_ERRORS = {403: "The task is not yours to see or do", 404: "No such task"}

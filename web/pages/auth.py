@@ -7,7 +7,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 
 from .. import login
-from . import engine, local_target, pages
+from .blueprint import engine, local_target, pages
 
 
 @pages.route("/login", methods=["GET", "POST"])

@@ -1,8 +1,8 @@
-"""The server-rendered pages (DESIGN §6) on the `pages` blueprint: one module per area.
+"""The `pages` blueprint: its guards, its error page, its template filters, and the helpers every
+page view uses (the engine, the caller, paging, safe redirects).
 
-Views parse the request, call the engine's facade and render a template; they never touch the
-database. Every page but the login needs a logged-in user (`_require_login`). Engine and HTTP
-errors become an error page here, in one place, with the status the API gives the same error
+Every page but the login needs a logged-in user (`_require_login`). Engine and HTTP errors become
+an error page here, in one place, with the status the API gives the same error
 (`web.errors.status_of`); the API blueprint keeps its JSON errors.
 """
 
@@ -19,7 +19,7 @@ from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, NotFound
 
 from engine import Engine, errors
 from engine.accounts import Principal
-from engine.views import parse_iso
+from engine.runtime import parse_iso
 
 from ..errors import code_of as error_code
 from ..errors import error_body, status_of
@@ -193,6 +193,3 @@ def _pretty_json(value: Any) -> str:
     import json
 
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
-
-
-from . import auth, deploy, incidents, instances, processes, tasks  # noqa: E402,F401  (their routes)

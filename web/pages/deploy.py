@@ -9,7 +9,7 @@ from flask import render_template, request
 from engine.errors import InvalidInput
 
 from ..errors import status_of
-from . import engine, pages, require_admin
+from .blueprint import engine, pages, require_admin
 
 MAX_FILE_NAME = 255
 """The longest file name kept (the column's width)."""

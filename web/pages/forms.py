@@ -19,7 +19,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from engine.form_validation import MISSING, lookup
+from engine.forms import MISSING, lookup
 
 VARIABLE_ROWS = 4
 """Empty name/value rows of the plain variables form."""

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
-from . import caller, engine, pages, require_admin
+from .blueprint import caller, engine, pages, require_admin
 
 VIEWS = ("open", "resolved", "all")
 """Which incidents the list shows."""

@@ -9,9 +9,9 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
-from engine.lifecycle import ENDED, SUSPENDABLE
+from engine.runtime import ENDED, SUSPENDABLE
 
-from . import caller, engine, pager, pages, paging, require_admin
+from .blueprint import caller, engine, pager, pages, paging, require_admin
 
 STATUSES = ("running", "waiting", "completed", "terminated", "suspended", "incident")
 """The statuses an instance may have (the list's status filter)."""

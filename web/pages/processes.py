@@ -15,8 +15,8 @@ from engine.errors import FormInvalid, InvalidInput, StepFailed
 from engine.forms import validate
 
 from ..errors import status_of
-from . import caller, engine, pages
 from . import forms as page_forms
+from .blueprint import caller, engine, pages
 from .tasks import may_do
 
 MAX_BUSINESS_KEY = 255

@@ -12,13 +12,12 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
-from engine.accounts import Principal
+from engine.accounts import Principal, check_may_see, may_do_view
 from engine.errors import FormInvalid, InvalidInput, StepFailed
-from engine.task_access import check_may_see, may_do_view
 
 from ..errors import status_of
-from . import caller, engine, error_page, local_target, pager, pages, paging
 from . import forms as page_forms
+from .blueprint import caller, engine, error_page, local_target, pager, pages, paging
 
 
 @pages.get("/")

@@ -1,5 +1,5 @@
 /*
- * Flowbridge's pages: microflows on forms (DESIGN §6; the form description in engine/forms.py).
+ * Flowbridge's pages: microflows on forms (DESIGN §6; the form description in engine/forms/description.py).
  *
  * Plain modern JavaScript, no framework, no build step. It works on what the templates render:
  *
@@ -212,7 +212,7 @@
     element.hidden = !text;
   }
 
-  /** A field microflow's answer: fills fields, an error, a message (engine/forms.py). */
+  /** A field microflow's answer: fills fields, an error, a message (engine/forms/description.py). */
   function showFieldAnswer(form, field, result) {
     if (result === null || typeof result !== "object" || Array.isArray(result)) {
       fill(field, result);

@@ -1,0 +1,12 @@
+"""The server-rendered pages (DESIGN §6) on the `pages` blueprint: one module per area.
+
+Views parse the request, call the engine's facade and render a template; they never touch the
+database. `blueprint` holds the blueprint, its guards, error page and filters, and the helpers the
+views share; `auth`, `tasks`, `processes`, `instances`, `incidents` and `deploy` are the areas;
+`forms` turns the engine's form descriptions into page forms and back.
+"""
+
+from . import auth, deploy, incidents, instances, processes, tasks  # noqa: F401  (their routes)
+from .blueprint import pages
+
+__all__ = ["pages"]

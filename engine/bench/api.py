@@ -174,7 +174,7 @@ def seed_open_tasks(engine: Engine, count: int, seed: int = 5) -> float:
                     "created_at": at,
                 }
             )
-            # As engine.store.instance_rows writes them: the task's age and assignment copied to its candidates.
+            # As the store writes them (instance_rows): the task's age and assignment copied to candidates.
             copied = {"task_id": task_id, "assigned": assignee is not None, "created_at": at}
             candidates += [{**copied, "kind": "user", "name": u} for u in users]
             candidates += [{**copied, "kind": "group", "name": g} for g in groups]

@@ -82,6 +82,11 @@ def is_expression(value: str | None) -> bool:
     return value is not None and dialect_of(value, "") != ""
 
 
+def literal_or_expression(text: str) -> str:
+    """Python source for a mapping value: the expression itself, or the literal quoted."""
+    return to_python(text) if is_expression(text) else repr(text)
+
+
 def to_python(value: str) -> str:
     """The Python source of a JUEL or FEEL expression (see `translate`); anything else unchanged."""
     return translate(value) if is_expression(value) else value

@@ -1,0 +1,26 @@
+"""Which editor's dialect a BPMN document is written in: from the modeler's execution platform,
+else from the extension namespaces it uses."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from ...namespaces import ACTIVITI_NS, CAMUNDA_NS, MODELER_NS, SPIFF_NS, ZEEBE_NS
+
+DIALECTS = ("camunda7", "camunda8", "spiff", "bpmn")
+"""camunda7 (JUEL), camunda8 (FEEL), spiff (Python) and bpmn (any other tool: Python)."""
+
+
+def dialect_of(root: etree._Element) -> str:
+    """Which editor's dialect a BPMN document is written in."""
+    platform = (root.get(f"{{{MODELER_NS}}}executionPlatform") or "").lower()
+    namespaces = set(root.nsmap.values()) | {
+        etree.QName(el).namespace for el in root.iter() if isinstance(el.tag, str)
+    }
+    if "cloud" in platform or ZEEBE_NS in namespaces:
+        return "camunda8"
+    if "platform" in platform or CAMUNDA_NS in namespaces or ACTIVITI_NS in namespaces:
+        return "camunda7"
+    if SPIFF_NS in namespaces:
+        return "spiff"
+    return "bpmn"

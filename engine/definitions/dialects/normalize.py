@@ -1,0 +1,33 @@
+"""Normalizing a model: the BPMN-wide rewrites and each editor's own, in the order they build on."""
+
+from __future__ import annotations
+
+import copy
+
+from lxml import etree
+
+from . import camunda7, camunda8
+from .detect import dialect_of
+from .rewrite import Rewriter
+
+
+def normalize(tree: etree._ElementTree, source_name: str) -> tuple[etree._ElementTree, str]:
+    """A rewritten copy of `tree` that SpiffWorkflow can run, and the document's dialect.
+
+    Raises InvalidModel naming the file, line, element and reason for what cannot run.
+    """
+    dialect = dialect_of(tree.getroot())
+    copied = copy.deepcopy(tree)
+    rewriter = Rewriter(copied.getroot(), source_name, dialect)
+    camunda7.read_activiti_as_camunda(rewriter)  # first: every later step reads camunda: names
+    rewriter.drop_processes_that_do_not_run()
+    rewriter.drop_documentation_data()
+    rewriter.conditions()
+    rewriter.timers()
+    rewriter.multi_instance(collections=(camunda7.collection, camunda8.collection))
+    rewriter.scripts(readers=(camunda8.script, camunda7.script))
+    camunda7.check_expressions(rewriter)
+    camunda8.check_expressions(rewriter)
+    rewriter.implicit_splits()
+    rewriter.implicit_starts()
+    return copied, dialect

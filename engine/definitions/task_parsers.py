@@ -1,0 +1,248 @@
+"""SpiffWorkflow's Spiff parser taught the editors' dialects: the task parsers Flowbridge adds.
+
+A service task's microflow binding comes from its editor's module (`dialects.spiff`,
+`dialects.camunda7`, `dialects.camunda8`) with the execution options every dialect may set; a
+user task gets its assignment, due date and form; a business rule task names its decision in
+any dialect; a plain task passes through outside SpiffArena models.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.task_spec import (
+    BusinessRuleTaskParser,
+    ServiceTaskParser,
+    SpiffTaskParser,
+    UserTaskParser,
+)
+from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, NoneTask, UserTask
+
+from .. import expressions, forms
+from ..namespaces import CAMUNDA_NS, SPIFF_NS, ZEEBE_NS
+from .dialects import camunda7, camunda8, dialect_of, spiff
+from .specs import MicroflowTask, PassThroughTask
+
+
+class FlowbridgeServiceTaskParser(ServiceTaskParser):
+    """Reads a service task's microflow binding in the SpiffArena, Camunda 7 or Camunda 8 dialect."""
+
+    def create_task(self) -> MicroflowTask:
+        binding = (
+            spiff.service_binding(self.parse_extensions())
+            or camunda7.service_binding(self.node)
+            or camunda8.service_binding(self.node)
+        )
+        if binding is None:
+            raise ValidationException(
+                "service task names no microflow (expected spiffworkflow:serviceTaskOperator, "
+                "camunda:topic / camunda:expression / camunda:delegateExpression, "
+                "or zeebe:taskDefinition)",
+                node=self.node,
+                file_name=self.filename,
+            )
+        extensions = self.parse_extensions()
+        spec = MicroflowTask(
+            self.spec,
+            self.bpmn_id,
+            operation_name=binding["name"],
+            operation_params={},
+            result_variable=binding.get("result_variable") or binding["name"],
+            prescript=extensions.get("preScript"),
+            postscript=extensions.get("postScript"),
+            **self.bpmn_attributes,
+        )
+        binding.update(_execution_options(self.node))
+        self._binding = binding
+        return spec
+
+    def parse_extensions(self, node: Any = None) -> dict[str, Any]:
+        # SpiffWorkflow replaces `extensions` after create_task; the binding rides along here.
+        extensions: dict[str, Any] = super().parse_extensions(node)
+        if node is None and getattr(self, "_binding", None) is not None:
+            extensions["microflow"] = self._binding
+        return extensions
+
+
+def _execution_options(node: Any) -> dict[str, Any]:
+    """How the model asks a service task to run: mode, retries, backoff and timeout (None: the
+    microflow's defaults).
+
+    `camunda:asyncBefore="true"` or a property `mode=async` makes the call a job;
+    `camunda:failedJobRetryTimeCycle` (`R5/PT10S`), `zeebe:taskDefinition retries` and the
+    properties `retries`, `backoff` and `timeout` (seconds) override the microflow's own.
+    """
+    properties = {
+        p.get("name"): p.get("value")
+        for p in node.iter(f"{{{CAMUNDA_NS}}}property", f"{{{ZEEBE_NS}}}property", f"{{{SPIFF_NS}}}property")
+    }
+    mode = (properties.get("mode") or "").strip().lower() or None
+    if mode is None and node.get(f"{{{CAMUNDA_NS}}}asyncBefore") == "true":
+        mode = "async"
+    if mode not in (None, "sync", "async"):
+        raise ValidationException(f"service task mode must be sync or async, not '{mode}'", node=node)
+    options: dict[str, Any] = {"mode": mode, "retries": None, "backoff": None, "timeout": None}
+    cycle = node.findtext(f".//{{{CAMUNDA_NS}}}failedJobRetryTimeCycle")
+    if cycle:
+        match = re.fullmatch(r"\s*R(\d+)/(P\S+)\s*", cycle)
+        if match is None:
+            raise ValidationException(f"failedJobRetryTimeCycle '{cycle}' is not R<n>/<duration>", node=node)
+        options["retries"] = int(match.group(1))
+        options["backoff"] = _seconds(match.group(2), node)
+    definition = node.find(f".//{{{ZEEBE_NS}}}taskDefinition")
+    if definition is not None and definition.get("retries"):
+        options["retries"] = _number(definition.get("retries"), "retries", node, int)
+    for name in ("retries", "backoff", "timeout"):
+        if properties.get(name):
+            options[name] = _number(properties[name], name, node, int if name == "retries" else float)
+    return options
+
+
+def _seconds(duration: str, node: Any) -> float:
+    try:
+        return float(
+            TimerEventDefinition.get_timedelta_from_start(
+                TimerEventDefinition.parse_iso_duration(duration)
+            ).total_seconds()
+        )
+    except Exception:
+        raise ValidationException(f"'{duration}' is not an ISO 8601 duration", node=node) from None
+
+
+def _number(text: Any, name: str, node: Any, kind: Any) -> Any:
+    try:
+        value = kind(str(text).strip())
+    except ValueError:
+        raise ValidationException(f"{name} must be a number, not '{text}'", node=node) from None
+    if value < 0:
+        raise ValidationException(f"{name} must not be negative", node=node)
+    return value
+
+
+class FlowbridgeUserTaskParser(UserTaskParser):
+    """Adds the task's assignment and form, in every dialect."""
+
+    def parse_extensions(self, node: Any = None) -> dict[str, Any]:
+        extensions: dict[str, Any] = super().parse_extensions(node)
+        if node is None:
+            extensions["assignment"] = assignment_of(self.node, self.lane, _dialect(self))
+            extensions["due_date"] = due_date_of(self.node)
+            extensions["form"] = _form(self)
+        return extensions
+
+
+def assignment_of(node: Any, lane: str | None, dialect: str) -> dict[str, Any]:
+    """A user task's assignee and candidates; each value a literal or {"python": source}.
+
+    Camunda's attributes and Zeebe's assignment definition name them; in SpiffArena and plain
+    BPMN models, where lanes are the way to say who does a task, an unassigned task in a lane
+    is offered to the group the lane names (SpiffArena's `lane_owners` variable may name users).
+    """
+    attr = node.get
+    assignee = attr(f"{{{CAMUNDA_NS}}}assignee")
+    users = _split(attr(f"{{{CAMUNDA_NS}}}candidateUsers"))
+    groups = _split(attr(f"{{{CAMUNDA_NS}}}candidateGroups"))
+    zeebe = node.find(f".//{{{ZEEBE_NS}}}assignmentDefinition")
+    if zeebe is not None:
+        assignee = assignee or zeebe.get("assignee")
+        users += _split(zeebe.get("candidateUsers"))
+        groups += _split(zeebe.get("candidateGroups"))
+    lane_group = lane if lane and dialect in ("spiff", "bpmn") and not (assignee or users or groups) else None
+    return {
+        "assignee": _value(assignee),
+        "candidate_users": [_value(u) for u in users],
+        "candidate_groups": [_value(g) for g in groups],
+        "lane": lane_group,
+    }
+
+
+def due_date_of(node: Any) -> Any:
+    """A user task's due date (camunda:dueDate, or zeebe:taskSchedule's dueDate): an ISO 8601 literal,
+    {"python": source} for an expression, or None. Checked at deploy time (engine.definitions.dialects)."""
+    value = node.get(f"{{{CAMUNDA_NS}}}dueDate")
+    schedule = node.find(f".//{{{ZEEBE_NS}}}taskSchedule")
+    if not (value and value.strip()) and schedule is not None:
+        value = schedule.get("dueDate")
+    return _value(value.strip()) if value and value.strip() else None
+
+
+def _value(text: str | None) -> Any:
+    """A literal stays a string; an expression becomes {"python": source}, translated once here."""
+    if text is None or not expressions.is_expression(text):
+        return text
+    return {"python": expressions.translate(text)}
+
+
+def _split(value: str | None) -> list[str]:
+    # A single expression may itself contain commas (a FEEL list), so it is not split.
+    if value is not None and expressions.is_expression(value):
+        return [value.strip()]
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def _dialect(task_parser: Any) -> str:
+    known = getattr(task_parser.process_parser.parser, "dialects", {})
+    found = known.get(task_parser.filename)
+    return found if found is not None else dialect_of(task_parser.node.getroottree().getroot())
+
+
+def _form(task_parser: Any) -> dict[str, Any] | None:
+    parser = task_parser.process_parser.parser
+    process_node = task_parser.process_parser.node
+    return forms.parse_form(
+        task_parser.node, getattr(parser, "deployment_files", {}), task_parser.filename or "", process_node
+    )
+
+
+class FlowbridgeBusinessRuleTaskParser(BusinessRuleTaskParser):
+    """Finds the decision a business rule task calls, in every dialect, or names what is missing."""
+
+    def create_task(self) -> BusinessRuleTask:
+        if self.get_decision_ref(self.node) is None:
+            raise ValidationException(
+                "business rule task names no decision (expected spiffworkflow:calledDecisionId, "
+                "camunda:decisionRef or zeebe:calledDecision)",
+                node=self.node,
+                file_name=self.filename,
+            )
+        return super().create_task()
+
+    @staticmethod
+    def get_decision_ref(node: Any) -> str | None:
+        ref = SpiffTaskParser._parse_extensions(node).get("calledDecisionId")
+        ref = ref or node.get(f"{{{CAMUNDA_NS}}}decisionRef")
+        called = node.find(f".//{{{ZEEBE_NS}}}calledDecision")
+        if not ref and called is not None:
+            ref = called.get("decisionId")
+        return ref or None
+
+
+class FlowbridgeTaskParser(SpiffTaskParser):
+    """A plain task: a manual step in SpiffArena models, a pass-through everywhere else."""
+
+    def create_task(self) -> Any:
+        if _dialect(self) != "spiff":
+            self.spec_class = PassThroughTask
+        return super().create_task()
+
+
+class FlowbridgeParser(SpiffBpmnParser):
+    """The Spiff parser with Flowbridge's dialect-aware service, user and business rule tasks."""
+
+    deployment_files: dict[str, bytes]
+    """Every file of the deployment by name: task parsers read linked form files from it."""
+    dialects: dict[str, str]
+    """Each BPMN file's dialect (engine.definitions.dialects), by file name."""
+
+    OVERRIDE_PARSER_CLASSES = {
+        **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("task"): (FlowbridgeTaskParser, NoneTask),
+        full_tag("serviceTask"): (FlowbridgeServiceTaskParser, MicroflowTask),
+        full_tag("userTask"): (FlowbridgeUserTaskParser, UserTask),
+        full_tag("businessRuleTask"): (FlowbridgeBusinessRuleTaskParser, BusinessRuleTask),
+    }

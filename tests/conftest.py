@@ -14,7 +14,14 @@ from sqlalchemy import create_engine, text
 
 from engine import REGISTRY, Engine, Settings
 
-MODELS = Path(__file__).parent / "models"
+TESTS = Path(__file__).resolve().parent
+"""This folder: the suite mirrors engine/ (tests/definitions/ tests engine/definitions/, ...)."""
+ROOT = TESTS.parent
+"""The repository."""
+EXAMPLES = ROOT / "bpmn"
+"""The example models a newcomer runs first."""
+MODELS = TESTS / "models"
+"""Models made for the tests."""
 POSTGRES_URL = os.environ.get(
     "FLOWBRIDGE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

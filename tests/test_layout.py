@@ -107,6 +107,24 @@ def test_no_module_imports_a_module_that_imports_it_back() -> None:
     assert _cycles(graph) == []
 
 
+def _package(name: str) -> str:
+    """The concern a module belongs to: `engine.runtime.service` → `engine.runtime`."""
+    return ".".join(name.split(".")[:2]) if name.startswith("engine.") else name.split(".")[0]
+
+
+def test_no_package_imports_a_package_that_imports_it_back() -> None:
+    # The layers of README's "Layout": a concern depends only on the concerns below it.
+    modules = _modules()
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        targets = {_package(t) for t in _runtime_imports(name, path, modules)}
+        graph.setdefault(_package(name), set()).update(targets - {_package(name)})
+    for targets in list(graph.values()):
+        for target in targets:
+            graph.setdefault(target, set())
+    assert _cycles(graph) == []
+
+
 def test_the_cycle_check_finds_a_cycle() -> None:
     # The check above is only worth something if it can fail.
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
@@ -137,9 +155,7 @@ def test_the_engine_keeps_its_concerns_in_packages() -> None:
 
 
 def test_modules_stay_small() -> None:
-    sizes = {
-        name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in _modules().items()
-    }
+    sizes = {name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in _modules().items()}
     too_long = {name: lines for name, lines in sizes.items() if lines > MAX_LINES}
     assert too_long == {}
     assert statistics.median(sizes.values()) <= MAX_MEDIAN_LINES

@@ -264,7 +264,7 @@ class MessageService:
         """Deliver to one instance in a step of its own; False when it no longer waits for it."""
 
         def change(workflow: Any, record: Any) -> None:
-            _receive(workflow, record, message, candidate.business_key, ledger)
+            receive(workflow, record, message, candidate.business_key, ledger)
 
         finish = ledger.noter(candidate.instance_id, "delivered_to") if ledger is not None else None
         for attempt in range(DELIVERY_ATTEMPTS):
@@ -291,7 +291,7 @@ class MessageService:
         instance_id = str(instance["id"])
 
         def change(workflow: Any, record: Any) -> None:
-            _receive(workflow, record, message, None, ledger, start=True)
+            receive(workflow, record, message, None, ledger, start=True)
 
         finish = ledger.noter(instance_id, "started") if ledger is not None else None
         try:
@@ -355,7 +355,7 @@ class MessageService:
         return "failed"
 
 
-def _receive(
+def receive(
     workflow: Any,
     record: Any,
     message: Message,

@@ -49,16 +49,27 @@ def _drop_finished_subprocesses(top: Any) -> int:
     return removed
 
 
+def _children_of(top: Any, subprocess: Any) -> list[UUID]:
+    """The subprocesses whose task lives in `subprocess` (nested subprocesses, called processes).
+
+    Told by the parent task's id, not by SpiffWorkflow's `parent_workflow`, which looks the parent
+    task up in the whole tree and fails once an enclosing subprocess has been removed: the
+    subprocesses of one step's nested ends are removed one after the other.
+    """
+    return [key for key, sp in top.subprocesses.items() if sp.parent_task_id in subprocess.tasks]
+
+
 def _subprocess_tasks(top: Any, subprocess: Any) -> list[Any]:
     tasks = list(subprocess.tasks.values())
-    for child in [sp for sp in top.subprocesses.values() if sp.parent_workflow is subprocess]:
-        tasks.extend(_subprocess_tasks(top, child))
+    for child_id in _children_of(top, subprocess):
+        tasks.extend(_subprocess_tasks(top, top.subprocesses[child_id]))
     return tasks
 
 
 def _remove_subprocess(top: Any, task_id: UUID) -> None:
-    subprocess = top.subprocesses.pop(task_id)
-    for child_id in [k for k, sp in top.subprocesses.items() if sp.parent_workflow is subprocess]:
+    children = _children_of(top, top.subprocesses[task_id])
+    del top.subprocesses[task_id]
+    for child_id in children:
         if child_id in top.subprocesses:
             _remove_subprocess(top, child_id)
 

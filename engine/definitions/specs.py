@@ -7,9 +7,13 @@ from copy import deepcopy
 from typing import Any
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.task_spec import BoundaryEventConverter
+from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent as SpiffBoundaryEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter, SpiffBpmnTaskConverter
 from SpiffWorkflow.spiff.specs.defaults import NoneTask, ServiceTask
+from SpiffWorkflow.util.task import TaskState
 
 
 class MicroflowTask(ServiceTask):
@@ -43,11 +47,30 @@ class PassThroughTask(NoneTask):
         self.manual = False
 
 
+class BoundaryEvent(SpiffBoundaryEvent):
+    """A boundary event; a non-interrupting one listens again each time it catches.
+
+    BPMN lets a non-interrupting boundary event (and so a non-interrupting event subprocess,
+    which Flowbridge builds from one) fire again while its activity is active: every message,
+    signal, escalation or condition that arrives starts one more handler. SpiffWorkflow's fires
+    once, except a cycle timer, which re-arms itself (a duration or a date fires once, as BPMN says).
+    """
+
+    def catch(self, my_task: Any, event: Any) -> None:
+        super().catch(my_task, event)
+        if self.cancel_activity or isinstance(self.event_definition, TimerEventDefinition):
+            return
+        again = my_task.parent._add_child(self, TaskState.FUTURE)
+        self._predict(again, mask=TaskState.NOT_FINISHED_MASK)  # its handler, as a cycle timer's
+        self._update(again)  # WAITING, and known to the event manager
+
+
 def make_serializer() -> BpmnWorkflowSerializer:
     """SpiffWorkflow's serializer with Flowbridge's task specs registered."""
     config = deepcopy(SPIFF_CONFIG)
     config[MicroflowTask] = ServiceTaskConverter
     config[PassThroughTask] = SpiffBpmnTaskConverter
+    config[BoundaryEvent] = BoundaryEventConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.spiff.parser.event_parsers import SpiffBoundaryEventParser
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import (
     BusinessRuleTaskParser,
@@ -26,7 +27,7 @@ from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, NoneTask, UserT
 from .. import expressions, forms
 from ..namespaces import CAMUNDA_NS, SPIFF_NS, ZEEBE_NS
 from .dialects import camunda7, camunda8, dialect_of, spiff
-from .specs import MicroflowTask, PassThroughTask
+from .specs import BoundaryEvent, MicroflowTask, PassThroughTask
 
 
 class FlowbridgeServiceTaskParser(ServiceTaskParser):
@@ -245,4 +246,5 @@ class FlowbridgeParser(SpiffBpmnParser):
         full_tag("serviceTask"): (FlowbridgeServiceTaskParser, MicroflowTask),
         full_tag("userTask"): (FlowbridgeUserTaskParser, UserTask),
         full_tag("businessRuleTask"): (FlowbridgeBusinessRuleTaskParser, BusinessRuleTask),
+        full_tag("boundaryEvent"): (SpiffBoundaryEventParser, BoundaryEvent),
     }

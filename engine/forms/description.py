@@ -184,8 +184,9 @@ class _Context:
         self.files = files
         self.source_name = source_name
         self.ext = node.find("{*}extensionElements")
-        if process_node is None:
-            process_node = next((a for a in node.iterancestors() if _local(a) == "process"), None)
+        if process_node is None or _local(process_node) != "process":
+            # A task in a subprocess reads the forms its process declares (Zeebe keeps them there).
+            process_node = next((a for a in node.iterancestors() if _local(a) == "process"), process_node)
         self.process_node = process_node
 
     def fail(self, problem: str) -> NoReturn:

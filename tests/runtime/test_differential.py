@@ -38,12 +38,14 @@ START_VARIABLES: dict[str, dict[str, Any]] = {
     "dmn_rule": {"amount": 250},
     "loan_approval": {"customer_id": "C-1", "amount": 20000},
     "async_order": {"order_id": "D-1", "sku": "BOLT-M8", "quantity": 4},
+    "esp_error": {"amount": 500},
 }
 """Start variables for processes whose first gateway or script reads one (beside start form values)."""
 TASK_VALUES: dict[str, dict[str, Any]] = {
     "say_hello": {"name": "Ada"},
     "approve": {"decision": "yes"},
     "review": {"approved": True},
+    "check": {"ok": False},
 }
 """What a person types into user tasks that have no form but whose flow reads the value."""
 

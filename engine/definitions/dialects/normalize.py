@@ -8,6 +8,7 @@ from lxml import etree
 
 from . import camunda7, camunda8
 from .detect import dialect_of
+from .event_subprocesses import rewrite_event_subprocesses
 from .rewrite import Rewriter
 
 
@@ -22,6 +23,7 @@ def normalize(tree: etree._ElementTree, source_name: str) -> tuple[etree._Elemen
     camunda7.read_activiti_as_camunda(rewriter)  # first: every later step reads camunda: names
     rewriter.drop_processes_that_do_not_run()
     rewriter.drop_documentation_data()
+    rewriter.check_event_references()
     rewriter.conditions()
     rewriter.timers()
     rewriter.multi_instance(collections=(camunda7.collection, camunda8.collection))
@@ -30,4 +32,5 @@ def normalize(tree: etree._ElementTree, source_name: str) -> tuple[etree._Elemen
     camunda8.check_expressions(rewriter)
     rewriter.implicit_splits()
     rewriter.implicit_starts()
+    rewrite_event_subprocesses(rewriter)  # last: it moves whole flows into a new subprocess
     return copied, dialect

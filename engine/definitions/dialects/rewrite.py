@@ -140,6 +140,21 @@ class Rewriter:
                 if local_name(spec.getparent()) != "process":
                     remove(spec)
 
+    def check_event_references(self) -> None:
+        """An event definition's errorRef, escalationRef, messageRef or signalRef names an element
+        the file defines (unless it imports other files, which may)."""
+        if self.root.find(q("import")) is not None:
+            return
+        for kind in ("error", "escalation", "message", "signal"):
+            defined = {el.get("id") for el in self.iter(kind)}
+            for definition in self.iter(f"{kind}EventDefinition"):
+                ref = (definition.get(f"{kind}Ref") or "").strip()
+                if ref and ref not in defined:
+                    raise self.refuse(
+                        definition,
+                        f"{kind}EventDefinition names {kind} '{ref}', which the file does not define",
+                    )
+
     def conditions(self) -> None:
         for condition in [*self.iter("conditionExpression"), *self.iter("condition")]:
             text = (condition.text or "").strip()

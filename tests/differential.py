@@ -31,12 +31,14 @@ from sqlalchemy import select
 
 from engine import REGISTRY, Engine, EngineError
 from engine.definitions import parse_files
+from engine.definitions.dialects import PROCESS_VARIABLES
 from engine.expressions import ASYNC_INPUT, FlowbridgeScriptEngine
 from engine.forms import validate
 from engine.messages.service import receive
 from engine.messages.waits import Message
 from engine.microflows import CallContext
 from engine.runtime import StepRecord, find_task
+from engine.runtime.advance import run_to_wait
 from engine.runtime.projections import live_tasks, project
 from engine.store import UnitOfWork
 from engine.store.models import Job
@@ -170,25 +172,16 @@ class MemoryRun:
     ) -> None:
         process = next(p for p in parse_files(files) if p.key == key)
         self.instance_id = instance_id
-        self.workflow = BpmnWorkflow(
-            process.spec,
-            process.subprocess_specs,
-            script_engine=FlowbridgeScriptEngine(REGISTRY, self.instance_id),
-        )
+        scripts = FlowbridgeScriptEngine(REGISTRY, self.instance_id, process.dialect in PROCESS_VARIABLES)
+        self.workflow = BpmnWorkflow(process.spec, process.subprocess_specs, script_engine=scripts)
         self.record = StepRecord(self.instance_id)
         self._reported = 0
-        self.workflow.task_tree.data.update(copy.deepcopy(variables))
-        self.run()
+        self.run(lambda: self.workflow.task_tree.data.update(copy.deepcopy(variables)))
 
-    def run(self, fire_timers: bool = False) -> None:
-        wf = self.workflow
-        while (
-            wf._do_engine_steps()
-            or wf.script_engine.route_errors()
-            or (fire_timers and wf.waiting_events() and (wf.refresh_timers() or wf._do_engine_steps()))
-        ):
-            pass
-        self.record.collect(wf)
+    def run(self, change: Callable[[], None] | None = None, fire_timers: bool = False) -> None:
+        """Apply `change` and run on as the engine runs a flow, but in memory only."""
+        run_to_wait(self.workflow, change, fire_timers)
+        self.record.collect(self.workflow)
 
     def state(self) -> dict[str, Any]:
         projection = project(self.workflow)
@@ -320,9 +313,11 @@ class Twin:
         self._mem, self._instance_id = mem, instance_id
 
         def in_memory() -> None:
-            task.data.update(copy.deepcopy(values))
-            task.run()
-            mem.run()
+            def change() -> None:
+                task.data.update(copy.deepcopy(values))
+                task.run()
+
+            mem.run(change)
 
         def persisted() -> None:
             shown = self.engine.runtime.get(instance_id)
@@ -343,8 +338,9 @@ class Twin:
             for task in tasks:
                 payload = task.internal_data.pop(ASYNC_INPUT)
                 result = _call(task.task_spec, payload, mem.instance_id, str(task.id))
-                mem.workflow.script_engine.finish_async(task, result)
-                mem.run()
+                mem.run(
+                    lambda task=task, result=result: mem.workflow.script_engine.finish_async(task, result)
+                )
 
         def persisted() -> None:
             for job in self._queued_microflow_jobs(instance_id):
@@ -366,8 +362,7 @@ class Twin:
         self._mem, self._instance_id = mem, instance_id
 
         def in_memory() -> None:
-            receive(mem.workflow, mem.record, copy.deepcopy(message), None, None)
-            mem.run()
+            mem.run(lambda: receive(mem.workflow, mem.record, copy.deepcopy(message), None, None))
 
         def persisted() -> None:
             self.engine.messages.correlate(message.name, correlation, {"delivered": wait["name"]})

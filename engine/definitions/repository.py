@@ -16,6 +16,7 @@ from ..jobs.signal import JobSignal
 from ..store.database import Database
 from ..store.models import ProcessDefinition, ProcessInstance, iso, utcnow
 from ..store.unit_of_work import UnitOfWork
+from .dialects import PROCESS_VARIABLES
 from .parsing import parse_files
 from .state_codec import StateCodec
 
@@ -52,6 +53,7 @@ class RepositoryService:
         self.db = db
         self.codec = codec
         self._specs: dict[int, tuple[Any, dict[str, Any]]] = {}
+        self._dialects: dict[int, str] = {}
         self._lock = threading.Lock()
         self.signal = signal
         """The engine's job signal, so a deployment's start jobs wake this process's workers."""
@@ -181,12 +183,20 @@ class RepositoryService:
         cached = self._specs.get(definition_id)
         if cached is not None:
             return cached
-        text = uow.session.scalar(select(ProcessDefinition.spec).where(ProcessDefinition.id == definition_id))
-        if text is None:
+        d = ProcessDefinition
+        row = uow.session.execute(select(d.spec, d.dialect).where(d.id == definition_id)).first()
+        if row is None:
             raise NotFound(f"process definition {definition_id} does not exist")
-        loaded = self.codec.load_spec(text)
+        loaded = self.codec.load_spec(row.spec)
         with self._lock:
+            self._dialects.setdefault(definition_id, row.dialect or "bpmn")
             return self._specs.setdefault(definition_id, loaded)
+
+    def keeps_process_variables(self, uow: UnitOfWork, definition_id: int) -> bool:
+        """Whether instances of the definition keep process variables (DESIGN §2a)."""
+        if definition_id not in self._dialects:
+            self.spec(uow, definition_id)
+        return self._dialects[definition_id] in PROCESS_VARIABLES
 
 
 def has_timer_start(spec: Any) -> bool:

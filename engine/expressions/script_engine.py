@@ -24,11 +24,15 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
     Scripts in models are Python run with `exec`: deploying a model is an administrator's act.
     """
 
-    def __init__(self, registry: MicroflowRegistry, instance_id: str) -> None:
+    def __init__(
+        self, registry: MicroflowRegistry, instance_id: str, process_variables: bool = False
+    ) -> None:
         # Translated JUEL and FEEL expressions call their helpers by name.
         super().__init__(environment=TaskDataEnvironment(dict(FUNCTIONS)))
         self.registry = registry
         self.instance_id = instance_id
+        self.process_variables = process_variables
+        """The model keeps process variables (engine.runtime.scopes), not SpiffArena's task data."""
         self.pending_errors: list[tuple[Any, BpmnError]] = []
 
     def run_microflow(self, task: Any, spec: Any) -> bool | None:

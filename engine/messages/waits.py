@@ -242,9 +242,10 @@ def is_process_start(task: Any) -> bool:
 
 
 def process_variables(workflow: Any) -> dict[str, Any]:
-    """The instance's variables, as the projection merges them."""
-    if workflow.completed:
-        merged = dict(workflow.data)
+    """The instance's variables as they stand (DESIGN §2a): its process variables, or, for SpiffArena
+    models, the task data of its live path merged (the data of its end, once it has ended)."""
+    if workflow.completed or getattr(workflow.script_engine, "process_variables", False):
+        merged = dict(workflow.top_workflow.data)
     else:
         merged = {}
         live = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR

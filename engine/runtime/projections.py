@@ -10,7 +10,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from ..errors import StepFailed
 from ..jobs.outbox import INCIDENT, JOB_ID
-from ..messages.waits import message_waits
+from ..messages.waits import message_waits, process_variables
 from ..store.models import parse_moment
 from ..variables import check_json
 
@@ -47,6 +47,8 @@ class Projection:
     variables: dict[str, Any]
     waiting: list[dict[str, Any]]
     user_tasks: list[OpenTask] = field(default_factory=list)
+    variables_written: bool = False
+    """The step wrote process variables: open tasks that stay open show new values."""
 
 
 def project(workflow: Any) -> Projection:
@@ -56,10 +58,7 @@ def project(workflow: Any) -> Projection:
         check_json(variables, "the process's variables")
         return Projection("completed", variables, [])
     live = live_tasks(workflow, TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR)
-    merged: dict[str, Any] = {}
-    for task in live:
-        merged.update(task.data)
-    variables = _visible(merged)
+    variables = process_variables(workflow)
     _check_task_data(live)
     user_tasks, waiting = [], []
     for task in live:

@@ -41,6 +41,7 @@ from ..store.models import Incident, ProcessInstance, UserTask, utcnow
 from ..store.unit_of_work import UnitOfWork
 from ..variables import check_text, check_variables
 from . import lifecycle
+from .advance import run_to_wait
 from .history import StepRecord
 from .instance_cache import WorkflowCache
 from .projections import CLAIM, Projection, live_tasks, project
@@ -125,9 +126,10 @@ class RuntimeService:
         with UnitOfWork(self.db, write=True) as uow:
             ref = instance_rows.definition(uow, key, version)
             spec, subprocess_specs = self.repository.spec(uow, ref.id)
-            workflow = BpmnWorkflow(
-                spec, subprocess_specs, script_engine=FlowbridgeScriptEngine(self.registry, instance_id)
+            scripts = FlowbridgeScriptEngine(
+                self.registry, instance_id, self.repository.keeps_process_variables(uow, ref.id)
             )
+            workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=scripts)
             record.add(
                 "instance_started",
                 element_id=key,
@@ -325,7 +327,9 @@ class RuntimeService:
             return workflow
         spec, subprocess_specs = self.repository.spec(uow, locked.definition_id)
         workflow = self.codec.load_state(instance_rows.instance_state(uow, locked.id), spec, subprocess_specs)
-        workflow.script_engine = FlowbridgeScriptEngine(self.registry, locked.id)
+        workflow.script_engine = FlowbridgeScriptEngine(
+            self.registry, locked.id, self.repository.keeps_process_variables(uow, locked.definition_id)
+        )
         return workflow
 
     def _saved_values(self, workflow: Any, projection: Projection, revision: int, now: Any) -> dict[str, Any]:
@@ -355,14 +359,8 @@ class RuntimeService:
         becomes an incident instead of failing every other change to the instance.
         """
         try:
-            apply(workflow, record)
-            rounds = 0
-            while (
-                workflow._do_engine_steps()
-                or workflow.script_engine.route_errors()
-                or (fire_timers and _fire_due_timers(workflow))
-            ):
-                rounds += 1
+
+            def each_round(rounds: int) -> None:
                 if rounds % PRUNE_EVERY_ROUNDS == 0:
                     record.collect(workflow)
                     prune(workflow)
@@ -371,10 +369,13 @@ class RuntimeService:
                         f"the flow ran {MAX_ENGINE_ROUNDS} rounds of automatic tasks without waiting "
                         "(an endless loop?)"
                     )
+
+            written = run_to_wait(workflow, lambda: apply(workflow, record), fire_timers, each_round)
             record.collect(workflow)
             prune(workflow)
             job_plan = jobs.plan(workflow, record.instance_id, waiting_before, self.registry, utcnow())
             projection = project(workflow)
+            projection.variables_written = written
         except EngineError:
             self.cache.drop(record.instance_id)
             raise
@@ -491,14 +492,6 @@ def _waited_jobs(uow: UnitOfWork, instance_id: str, incidents: list[dict[str, An
         for job in jobs.JobStore(uow.db).for_instance(uow, instance_id)
         if job["status"] != "failed" or job["id"] in failed
     ]
-
-
-def _fire_due_timers(workflow: Any) -> bool:
-    """Make timers whose time has come ready and run what follows; True if anything ran."""
-    if not workflow.waiting_events():
-        return False
-    workflow.refresh_timers()
-    return bool(workflow._do_engine_steps())
 
 
 def find_task(workflow: Any, task_id: str) -> Any:

@@ -88,6 +88,11 @@ _SET_CANDIDATES_ASSIGNED = Prepared(
     .where(TaskCandidate.__table__.c.task_id == bindparam("b_id"))
     .values(assigned=bindparam("assigned"))
 )
+_SET_TASK_VARIABLES = Prepared(
+    update(_TASKS)
+    .where(_T.id == bindparam("b_id"), _T.status == "open")
+    .values(variables=bindparam("variables"))
+)
 _INSERT_TASK = Prepared(insert(_TASKS))
 _INSERT_CANDIDATE = Prepared(insert(TaskCandidate.__table__))  # type: ignore[arg-type]
 _DROP_CANDIDATES = Prepared(
@@ -199,7 +204,10 @@ def save_user_tasks(
     user: str | None,
     now: datetime,
 ) -> None:
-    """Close user tasks that are no longer open and insert the new ones with their candidates."""
+    """Close user tasks that are no longer open and insert the new ones with their candidates.
+
+    When the step wrote process variables, the tasks that stay open show them too (DESIGN §2a).
+    """
     conn = _conn(uow)
     open_now = {t.id for t in projection.user_tasks}
     closed = [
@@ -215,6 +223,12 @@ def save_user_tasks(
         _CLOSE_TASK.execute_many(conn, closed)
         # Candidate rows index open tasks only: "my tasks" then costs what is open, not all history.
         _DROP_CANDIDATES.execute_many(conn, [{"b_id": row["b_id"]} for row in closed])
+    if projection.variables_written:
+        still_open = [
+            {"b_id": t.id, "variables": t.variables} for t in projection.user_tasks if t.id in before
+        ]
+        if still_open:
+            _SET_TASK_VARIABLES.execute_many(conn, still_open)
     new = [t for t in projection.user_tasks if t.id not in before]
     if not new:
         return

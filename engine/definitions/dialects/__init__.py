@@ -7,7 +7,7 @@ different expression languages and extensions. `detect` tells which editor wrote
 (SpiffArena). The editor modules also read their extensions for the task parsers.
 """
 
-from .detect import DIALECTS, dialect_of
+from .detect import DIALECTS, PROCESS_VARIABLES, dialect_of
 from .normalize import normalize
 
-__all__ = ["DIALECTS", "dialect_of", "normalize"]
+__all__ = ["DIALECTS", "PROCESS_VARIABLES", "dialect_of", "normalize"]

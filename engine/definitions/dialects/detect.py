@@ -9,6 +9,8 @@ from ...namespaces import ACTIVITI_NS, CAMUNDA_NS, MODELER_NS, SPIFF_NS, ZEEBE_N
 
 DIALECTS = ("camunda7", "camunda8", "spiff", "bpmn")
 """camunda7 (JUEL), camunda8 (FEEL), spiff (Python) and bpmn (any other tool: Python)."""
+PROCESS_VARIABLES = frozenset({"camunda7", "camunda8", "bpmn"})
+"""Dialects whose engines keep process variables (DESIGN §2a); SpiffArena keeps task data."""
 
 
 def dialect_of(root: etree._Element) -> str:

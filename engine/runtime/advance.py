@@ -1,0 +1,57 @@
+"""Running a workflow on: apply a change, then run the engine's own tasks until every branch waits.
+
+The step path (`service`) runs this between restoring and saving an instance; the differential
+test runs it on a workflow kept in memory, so both run a flow the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .scopes import Scopes, uses_process_variables
+
+
+def run_to_wait(
+    workflow: Any,
+    change: Callable[[], None] | None = None,
+    fire_timers: bool = False,
+    each_round: Callable[[int], None] | None = None,
+) -> bool:
+    """Apply `change`, then run ready engine tasks, route BpmnErrors and (with `fire_timers`) fire
+    due timers until nothing moves; `each_round` is told the count after every round.
+
+    Models with process variables keep them in step with every task that finishes (`scopes`);
+    True when a task wrote one.
+    """
+    scopes = Scopes(workflow) if uses_process_variables(workflow) else None
+    finished = scopes.task_finished if scopes is not None else None
+    if change is not None:
+        change()
+    if scopes is not None:
+        scopes.sweep()  # what the change finished (a user task, a job's service task); the engine's
+        # own tasks report themselves as they finish
+    rounds = 0
+    while True:
+        moved = (
+            workflow._do_engine_steps(did_complete_task=finished)
+            or workflow.script_engine.route_errors()
+            or (fire_timers and _fire_due_timers(workflow, finished))
+        )
+        if not moved:
+            break
+        rounds += 1
+        if each_round is not None:
+            each_round(rounds)
+    if scopes is None:
+        return False
+    scopes.sweep()
+    return scopes.wrote
+
+
+def _fire_due_timers(workflow: Any, finished: Callable[[Any], None] | None) -> bool:
+    """Make timers whose time has come ready and run what follows; True if anything ran."""
+    if not workflow.waiting_events():
+        return False
+    workflow.refresh_timers()
+    return bool(workflow._do_engine_steps(did_complete_task=finished))

@@ -15,7 +15,7 @@ from engine import Engine, Settings
 
 from . import login
 from .api import api
-from .api.openapi import ApiDocPlugin
+from .api.openapi import ApiDocPlugin, require_bodies
 from .api.schemas import ERROR_SCHEMA
 from .errors import register_error_handlers
 from .pages import pages
@@ -52,6 +52,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None, *
     app.extensions[ENGINE_KEY] = engine
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     login.init_app(app, engine)
+    app.spec_processor(require_bodies)
     app.register_blueprint(api)
     app.register_blueprint(pages)
     register_error_handlers(app)

@@ -9,7 +9,7 @@ from .instances import instances, resume, show, start, suspend, terminate
 from .jobs import jobs
 from .messages import message
 from .microflows import call, microflows
-from .tasks import claim, complete, tasks, unclaim
+from .tasks import assign, claim, complete, tasks, unclaim
 from .users import tokens, users
 from .worker import worker
 
@@ -20,7 +20,7 @@ for command in (worker, incidents, jobs):
     main.add_command(command)
 main.add_command(message)
 
-for command in (suspend, resume, terminate, claim, unclaim):
+for command in (suspend, resume, terminate, claim, unclaim, assign):
     main.add_command(command)
 for command in (microflows, call):
     main.add_command(command)

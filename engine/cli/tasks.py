@@ -65,6 +65,7 @@ def tasks(
     "to U or their groups (recorded in the history).",
 )
 @click.option("--group", "groups", multiple=True, metavar="G", help="A group of --user; repeatable.")
+@click.option("--admin", is_flag=True, help="Complete as an administrator (--user), whoever's task it is.")
 @json_option
 @pass_app
 def complete(
@@ -73,13 +74,16 @@ def complete(
     variables: tuple[str, ...],
     user: str | None,
     groups: tuple[str, ...],
+    admin: bool,
     as_json: bool,
 ) -> None:
     """Complete user task TASK and run its instance to the next wait state."""
     if groups and user is None:
         raise click.UsageError("--group needs --user (the groups are the user's)")
+    if admin and user is None:
+        raise click.UsageError("--admin needs --user (the administrator the history names)")
     values = parse_vars(variables)
-    instance = app.engine().tasks.complete(task_id, values, user=user, groups=list(groups))
+    instance = app.engine().tasks.complete(task_id, values, user=user, groups=list(groups), admin=admin)
     if as_json:
         echo_json(instance)
         return
@@ -93,11 +97,12 @@ def complete(
     "--user", required=True, metavar="U", help="Claim for U: the task must be offered to U or their groups."
 )
 @click.option("--group", "groups", multiple=True, metavar="G", help="A group of --user; repeatable.")
+@click.option("--admin", is_flag=True, help="Claim as an administrator: any task, also one another holds.")
 @json_option
 @pass_app
-def claim(app: App, task_id: str, user: str, groups: tuple[str, ...], as_json: bool) -> None:
+def claim(app: App, task_id: str, user: str, groups: tuple[str, ...], admin: bool, as_json: bool) -> None:
     """Claim user task TASK for --user: it leaves the other candidates' lists."""
-    task = app.engine().tasks.claim(task_id, user, groups=groups)
+    task = app.engine().tasks.claim(task_id, user, groups=groups, admin=admin)
     if as_json:
         echo_json(task)
         return
@@ -122,3 +127,18 @@ def unclaim(app: App, task_id: str, user: str, admin: bool, as_json: bool) -> No
         click.echo(f"task {task_id} is assigned to {task['assignee']}")
     else:
         click.echo(f"task {task_id} is unclaimed, offered to {who(task)}")
+
+
+@click.command(short_help="Give a user task to a user (an administrator's act).")
+@click.argument("task_id", metavar="TASK")
+@click.option("--to", "assignee", required=True, metavar="U", help="The user who gets the task.")
+@click.option("--user", required=True, metavar="A", help="The administrator who assigns it (in the history).")
+@json_option
+@pass_app
+def assign(app: App, task_id: str, assignee: str, user: str, as_json: bool) -> None:
+    """Make --to the assignee of user task TASK, whoever held it."""
+    task = app.engine().tasks.assign(task_id, assignee, user, admin=True)
+    if as_json:
+        echo_json(task)
+        return
+    click.echo(f"task {task_id} is assigned to {task['assignee']}")

@@ -133,7 +133,7 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
             del workflow.bpmn_events[before:]
             raise MicroflowFailed(
                 f"task '{element}': microflow '{name}' raised BpmnError '{err.code}' "
-                f"({err.message}) and no error boundary event catches it",
+                f"({err.message}) and no error boundary event or event subprocess catches it",
                 task=element,
                 microflow=name,
                 error_code=err.code,

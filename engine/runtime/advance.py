@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
+
+from ..errors import StepFailed
 from .scopes import Scopes, uses_process_variables
 
 
@@ -43,10 +46,27 @@ def run_to_wait(
         rounds += 1
         if each_round is not None:
             each_round(rounds)
+    _refuse_uncaught_errors(workflow)
     if scopes is None:
         return False
     scopes.sweep()
     return scopes.wrote
+
+
+def _refuse_uncaught_errors(workflow: Any) -> None:
+    """An error no boundary event or event subprocess caught fails the step (Zeebe: an incident).
+
+    SpiffWorkflow puts an error nothing caught among the events for outside the instance and
+    ends the path that threw it, as if the error were no error.
+    """
+    uncaught = [e for e in workflow.bpmn_events if isinstance(e.event_definition, ErrorEventDefinition)]
+    if uncaught:
+        definition = uncaught[0].event_definition
+        code = definition.code or definition.name
+        raise StepFailed(
+            f"error '{code}' was thrown and no error boundary event or event subprocess catches it",
+            error_code=code,
+        )
 
 
 def _fire_due_timers(workflow: Any, finished: Callable[[Any], None] | None) -> bool:

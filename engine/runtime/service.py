@@ -44,7 +44,7 @@ from . import lifecycle
 from .advance import run_to_wait
 from .history import StepRecord
 from .instance_cache import WorkflowCache
-from .projections import CLAIM, Projection, live_tasks, project
+from .projections import CLAIM, Projection, live_tasks, make_open_task, project
 from .pruning import prune
 from .views import incident_view, instance_view, open_task_view, task_view
 from .waiting import InstanceChanges, wait_for_instance
@@ -214,13 +214,19 @@ class RuntimeService:
             spec = task.task_spec
             extensions = spec.extensions if isinstance(spec.extensions, dict) else {}
             values = validate_form(extensions.get("form"), variables, current=task.data)
+            data: dict[str, Any] = {"variables": values}
+            if admin and user is not None:
+                # An administrator may do anyone's task; the history says whose it was.
+                assignee = make_open_task(task).assignee
+                if assignee != user:
+                    data.update(by_administrator=True, assignee=assignee)
             record.add(
                 "user_task_completed",
                 element_id=spec.bpmn_id,
                 element_name=spec.bpmn_name,
                 element_type=spec.description,
                 task_id=task_id,
-                data={"variables": values},
+                data=data,
             )
             task.data.update(values)
             task.run()

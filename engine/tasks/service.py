@@ -135,12 +135,15 @@ class TaskService:
         """Complete a task; returns the instance after its next step. `admin` may complete any task."""
         return self.runtime.complete_task(task_id, variables, user=user, groups=[*groups], admin=admin)
 
-    def claim(self, task_id: str, user: str, groups: Sequence[str] = ()) -> dict[str, Any]:
+    def claim(
+        self, task_id: str, user: str, groups: Sequence[str] = (), admin: bool = False
+    ) -> dict[str, Any]:
         """Make `user` the assignee of an open task offered to them or their groups; the task.
 
         NotAllowed (403) when it is not offered to the user (checked first, so that users who may
         not have it do not learn who does), TaskClaimed (409) when another user holds it,
-        TaskAlreadyCompleted (409) when it is closed. Claiming one's own task is a no-op.
+        TaskAlreadyCompleted (409) when it is closed. Claiming one's own task is a no-op. An
+        `admin` claims any task, also one another user holds (the history names them).
         """
         _check_user(user)
         assignee: _Slot = [user]
@@ -150,16 +153,50 @@ class TaskService:
             current = make_open_task(task)
             if current.assignee == user:
                 raise _Unchanged(f"task {task_id} is {user}'s already")
-            # Whether it is offered to them comes first (assignee None): others must not learn who holds it.
-            check_may_do(task_id, user, groups, None, current.candidate_users, current.candidate_groups)
-            if current.assignee is not None:
-                raise TaskClaimed(
-                    f"task {task_id} is claimed by another user", task_id=task_id, assignee=current.assignee
-                )
+            if not admin:
+                # Whether it is offered to them comes first (assignee None): others must not learn who
+                # holds it.
+                check_may_do(task_id, user, groups, None, current.candidate_users, current.candidate_groups)
+                if current.assignee is not None:
+                    raise TaskClaimed(
+                        f"task {task_id} is claimed by another user",
+                        task_id=task_id,
+                        assignee=current.assignee,
+                    )
             task.internal_data[CLAIM] = user
-            _record(record, "task_claimed", task, {"assignee": user})
+            data = {"assignee": user}
+            if current.assignee is not None:
+                data["previous_assignee"] = current.assignee
+            _record(record, "task_claimed", task, data)
 
         return self._assign(task_id, change, user, assignee)
+
+    def assign(self, task_id: str, assignee: str, user: str, admin: bool = False) -> dict[str, Any]:
+        """Give an open task to `assignee` (an administrator's act: NotAllowed otherwise); the task.
+
+        The task leaves its candidates' lists as a claim does; the history records who gave it to
+        whom and who held it before. Giving it to its assignee is a no-op.
+        """
+        _check_user(user)
+        _check_user(assignee)
+        if not admin:
+            raise NotAllowed("only administrators may assign a task to someone", task_id=task_id)
+        slot: _Slot = [assignee]
+
+        def change(wf: Any, record: StepRecord) -> None:
+            task = _open_workflow_task(wf, task_id)
+            current = make_open_task(task)
+            if current.assignee == assignee:
+                raise _Unchanged(f"task {task_id} is {assignee}'s already")
+            task.internal_data[CLAIM] = assignee
+            _record(
+                record,
+                "task_assigned",
+                task,
+                {"assignee": assignee, "previous_assignee": current.assignee, "by": user},
+            )
+
+        return self._assign(task_id, change, user, slot)
 
     def unclaim(
         self, task_id: str, user: str, groups: Sequence[str] = (), admin: bool = False
@@ -371,7 +408,7 @@ def _page(rows: _Rows) -> Select[UserTask, int]:
 
 def _check_user(user: Any) -> None:
     if not isinstance(user, str) or not user.strip() or len(user) > 255:
-        raise InvalidInput("claiming a task needs a user name of 1 to 255 characters")
+        raise InvalidInput("a task's user needs a name of 1 to 255 characters")
 
 
 def _open_workflow_task(workflow: Any, task_id: str) -> Any:

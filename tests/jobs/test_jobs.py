@@ -325,3 +325,22 @@ def test_a_non_interrupting_cycle_timer_fires_on_each_cycle(engine: Engine) -> N
     finally:
         worker.stop()
     assert sorted(tasks) == ["ask", "reminder", "reminder"]
+
+
+def test_an_async_bpmn_error_nothing_catches_becomes_an_incident_naming_its_code(
+    engine: Engine, doubled: Any
+) -> None:
+    doubled["bpmn_error"] = True
+    started = deploy_and_start(engine, async_model(), n=5)
+    worker = Worker(engine, concurrency=1)
+    for _ in range(500):  # each round runs an attempt or waits out a backoff of 10 to 40 ms
+        if engine.runtime.get(started["id"])["status"] == "incident":
+            break
+        worker.run_until_idle()
+        time.sleep(0.01)
+    instance = engine.runtime.get(started["id"])
+    assert instance["status"] == "incident"
+    [incident] = instance["incidents"]
+    assert "BpmnError 'TOO_BIG'" in incident["error"]
+    assert "no error boundary event or event subprocess catches it" in incident["error"]
+    assert [w["element_id"] for w in instance["waiting"] if w["kind"] == "incident"] == ["work"]

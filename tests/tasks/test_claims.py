@@ -208,3 +208,39 @@ def test_cli_claim_and_unclaim(cli: Any) -> None:
     assert released.exit_code == 0
     assert released.stdout.strip() == f"task {review} is unclaimed, offered to users:bob groups:clerks"
     assert json.loads(cli("claim", review, "--user", "bob", "--json").stdout)["assignee"] == "bob"
+
+
+def test_an_administrator_claims_a_task_another_user_holds(engine: Engine, started: dict[str, Any]) -> None:
+    check = started["by_element"]["check"]  # assigned to alice by the model
+    with pytest.raises(TaskClaimed):
+        engine.tasks.claim(check, "bob", ["clerks"])
+    taken = engine.tasks.claim(check, "root", admin=True)
+    assert taken["assignee"] == "root"
+    [event] = history(engine, started["id"], "task_claimed")
+    assert event["data"] == {"assignee": "root", "previous_assignee": "alice"}
+
+
+def test_assigning_a_task_is_for_administrators_and_lasts(engine: Engine, started: dict[str, Any]) -> None:
+    review = started["by_element"]["review"]
+    with pytest.raises(NotAllowed):
+        engine.tasks.assign(review, "carol", "bob")
+    given = engine.tasks.assign(review, "carol", "root", admin=True)
+    assert given["assignee"] == "carol"
+    assert "review" in listed(engine, "carol") and "review" not in listed(engine, "bob", "clerks")
+    done = engine.tasks.complete(review, {}, user="carol")
+    assert "review" not in [t["element_id"] for t in done["tasks"]]
+
+
+def test_the_cli_assigns_and_completes_as_an_administrator(engine: Engine, started: dict[str, Any]) -> None:
+    runner = CliRunner()
+    url = str(engine.db.url)
+    review = started["by_element"]["review"]
+    result = runner.invoke(main, ["--db", url, "assign", review, "--to", "carol", "--user", "root"])
+    assert result.exit_code == 0, result.output
+    assert f"task {review} is assigned to carol" in result.output
+    refused = runner.invoke(main, ["--db", url, "complete", review, "--user", "bob"])
+    assert refused.exit_code == 1
+    done = runner.invoke(main, ["--db", url, "complete", review, "--user", "root", "--admin"])
+    assert done.exit_code == 0, done.output
+    [event] = history(engine, started["id"], "user_task_completed")
+    assert (event["user"], event["data"]["assignee"]) == ("root", "carol")

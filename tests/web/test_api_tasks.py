@@ -91,3 +91,31 @@ def test_task_list_filters_and_pages(api: Api) -> None:
     assert [t["instance_id"] for t in one["items"]] == [instances[1]["id"]]
     assert api.get("/api/tasks?limit=0", "bob")[0] == 400
     assert api.get("/api/tasks?mine=perhaps", "bob")[0] == 400
+
+
+def test_an_administrator_may_claim_reassign_and_complete_anyones_task(api: Api) -> None:
+    instance, task = open_task(api)
+    base = f"/api/tasks/{task['id']}"
+    assert api.post(f"{base}/claim", "bob")[1]["assignee"] == "bob"
+
+    # Not for others: assigning is an administrator's act, claiming a held task is 409.
+    status, body = api.post(f"{base}/assign", "bob", json={"assignee": "carol"})
+    assert status == 403 and body["error"]["code"] == "not_allowed"
+    status, body = api.post(f"{base}/assign", "ada", json={})
+    assert status == 400
+    status, given = api.post(f"{base}/assign", "ada", json={"assignee": "carol"})
+    assert (status, given["assignee"]) == (200, "carol")
+    assert api.get("/api/tasks", "carol")[1]["total"] == 1  # now hers to see and do
+    status, taken = api.post(f"{base}/claim", "ada")
+    assert (status, taken["assignee"]) == (200, "ada")
+
+    assert api.post(f"{base}/assign", "ada", json={"assignee": "carol"})[0] == 200
+    status, done = api.post(f"{base}/complete", "ada", json={"variables": {"amount": 3}})
+    assert status == 200 and done["status"] == "completed"
+    status, events = api.get(f"/api/process-instances/{instance['id']}/history")
+    kinds = {e["kind"]: e for e in events}
+    assert kinds["task_assigned"]["data"] == {"assignee": "carol", "previous_assignee": "ada", "by": "ada"}
+    assert kinds["task_claimed"]["user"] == "ada"
+    completed = kinds["user_task_completed"]
+    assert completed["user"] == "ada"
+    assert completed["data"]["by_administrator"] is True and completed["data"]["assignee"] == "carol"

@@ -109,12 +109,15 @@ def test_a_user_cannot_open_claim_or_complete_another_groups_task(site: Site) ->
     assert dan.post(f"/tasks/{task['id']}/unclaim").status_code == 403
 
 
-def test_an_administrator_sees_a_task_but_does_only_tasks_offered_to_them(site: Site) -> None:
-    [task] = start_review(site)["tasks"]
+def test_an_administrator_may_do_any_task_and_the_history_says_whose_it_was(site: Site) -> None:
+    instance = start_review(site)
+    [task] = instance["tasks"]
     ada = site.browser("ada")
     page = text(ada.get(f"/tasks/{task['id']}"))
-    assert "you can see it, but not complete it" in page and 'class="task-form"' not in page
-    assert ada.post(f"/tasks/{task['id']}", {"amount": "5"}).status_code == 403
+    assert 'class="task-form"' in page and "you can see it, but not complete it" not in page
+    assert ada.post(f"/tasks/{task['id']}", {"amount": "5"}).status_code == 303
+    [done] = [e for e in site.engine.history.events(instance["id"]) if e["kind"] == "user_task_completed"]
+    assert done["user"] == "ada" and done["data"]["by_administrator"] is True
 
 
 def test_non_administrators_cannot_deploy_retry_incidents_or_change_instances(site: Site) -> None:

@@ -277,6 +277,12 @@ class CompleteIn(Schema):
     variables = _variables("the form's values")
 
 
+class AssignIn(Schema):
+    """Who a task goes to."""
+
+    assignee = _storable(1, 255, required=True, metadata={"description": "the user who gets the task"})
+
+
 # -- messages -------------------------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ from engine.errors import NotAllowed
 
 from ..auth import auth, principal
 from .blueprint import api, engine, send
-from .schemas import CompleteIn, InstanceOut, TaskListOut, TaskListQuery, TaskOut
+from .schemas import AssignIn, CompleteIn, InstanceOut, TaskListOut, TaskListQuery, TaskOut
 
 _TASK_ERRORS = {403: "The task is not yours to see or do", 404: "No such task"}
 
@@ -64,7 +64,20 @@ def get_task(task_id: str) -> Any:
 def claim(task_id: str) -> Any:
     """Make the task the caller's own, so it leaves the other candidates' lists."""
     caller = principal()
-    return engine().tasks.claim(task_id, caller.name, caller.groups)
+    return engine().tasks.claim(task_id, caller.name, caller.groups, admin=caller.admin)
+
+
+@api.post("/tasks/<task_id>/assign")
+@api.auth_required(auth)
+@api.input(AssignIn, arg_name="body")
+@api.output(TaskOut)
+@api.doc(
+    summary="Give a task to a user (administrators)", responses={**_TASK_ERRORS, 409: "The task is closed"}
+)
+def assign(task_id: str, body: dict[str, Any]) -> Any:
+    """Make `assignee` the task's assignee, whoever held it; recorded in the instance's history."""
+    caller = principal()
+    return engine().tasks.assign(task_id, body["assignee"], caller.name, admin=caller.admin)
 
 
 @api.post("/tasks/<task_id>/unclaim")
@@ -88,4 +101,7 @@ def unclaim(task_id: str) -> Any:
 def complete(task_id: str, body: dict[str, Any]) -> Any:
     """Validate the values against the task's form, complete it, and answer the instance."""
     caller = principal()
-    return send(engine().tasks.complete(task_id, body["variables"], user=caller.name, groups=caller.groups))
+    done = engine().tasks.complete(
+        task_id, body["variables"], user=caller.name, groups=caller.groups, admin=caller.admin
+    )
+    return send(done)

@@ -2,8 +2,8 @@
 
 Who sees a task follows the API's rule (`web.api.tasks`): administrators see every task, others
 the tasks assigned or offered to them or their groups (or offered to nobody, so open to all).
-Doing a task is the engine's decision (`engine.tasks.complete`): an administrator, too, does only
-the tasks they could claim.
+Doing a task is the engine's decision (`engine.tasks.complete`): an administrator may do, claim
+and reassign any task (the history records whose task it was).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def task_page(task_id: str) -> Any:
     if problems:
         return _render(task, user, shown, problems, "Some values need correcting."), 422
     try:
-        engine().tasks.complete(task_id, variables, user=user.name, groups=user.groups)
+        engine().tasks.complete(task_id, variables, user=user.name, groups=user.groups, admin=user.admin)
     except (FormInvalid, InvalidInput, StepFailed) as exc:
         fields = exc.details.get("fields") if isinstance(exc, FormInvalid) else None
         errors = fields if isinstance(fields, dict) else {}
@@ -78,7 +78,7 @@ def task_page(task_id: str) -> Any:
 def claim(task_id: str) -> Any:
     """Make the task mine (409 when another user holds it)."""
     user = caller()
-    task = engine().tasks.claim(task_id, user.name, user.groups)
+    task = engine().tasks.claim(task_id, user.name, user.groups, admin=user.admin)
     flash(f"You claimed “{_name(task)}”.", "success")
     return redirect(local_target(request.form.get("next"), url_for("pages.task_list")), 303)
 
@@ -93,8 +93,9 @@ def unclaim(task_id: str) -> Any:
 
 
 def may_do(user: Principal, task: dict[str, Any]) -> bool:
-    """Whether `user` may do the task (engine.task_access's rule), for the templates."""
-    return may_do_view(task, user.name, user.groups)
+    """Whether `user` may do the task (engine.accounts.access's rule; administrators any), for the
+    templates."""
+    return user.admin or may_do_view(task, user.name, user.groups)
 
 
 def _render(

@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition
 
@@ -34,6 +35,17 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
         self.process_variables = process_variables
         """The model keeps process variables (engine.runtime.scopes), not SpiffArena's task data."""
         self.pending_errors: list[tuple[Any, BpmnError]] = []
+
+    def evaluate(self, task: Any, expression: Any, external_context: Any = None) -> Any:
+        """SpiffWorkflow's evaluation, but a conditional event's condition over a variable that is
+        not set is false (BPMN, Camunda), not an error: the event keeps waiting for it."""
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, ConditionalEventDefinition) and expression == definition.expression:
+            try:
+                return self.environment.evaluate(expression, task.data, external_context)
+            except NameError:
+                return False
+        return super().evaluate(task, expression, external_context)
 
     def run_microflow(self, task: Any, spec: Any) -> bool | None:
         """Run the task's microflow inline; True when done, None when a BpmnError interrupted it."""

@@ -286,7 +286,11 @@ class MessageService:
         """Start an instance of `key` and let its message start event catch the message."""
         business_key = message.correlation.get("business_key")
         instance = self.runtime.start(
-            key, {}, business_key=business_key if isinstance(business_key, str) else None, version=version
+            key,
+            {},
+            business_key=business_key if isinstance(business_key, str) else None,
+            version=version,
+            at_trigger=True,
         )
         instance_id = str(instance["id"])
 

@@ -9,9 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
+from SpiffWorkflow.util.task import TaskState
 
-from ..errors import StepFailed
+from ..errors import InvalidInput, StepFailed
 from .scopes import Scopes, uses_process_variables
 
 
@@ -40,6 +44,7 @@ def run_to_wait(
             workflow._do_engine_steps(did_complete_task=finished)
             or workflow.script_engine.route_errors()
             or (fire_timers and _fire_due_timers(workflow, finished))
+            or _fire_conditions(workflow)
         )
         if not moved:
             break
@@ -69,9 +74,49 @@ def _refuse_uncaught_errors(workflow: Any) -> None:
         )
 
 
+def _fire_conditions(workflow: Any) -> bool:
+    """Evaluate the conditions of the conditional events that wait, now that the variables may have
+    changed; True when one became true (its event is ready to run)."""
+    fired = False
+    for task in list(workflow.event_manager.tasks.values()):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, ConditionalEventDefinition) and task.has_state(TaskState.WAITING):
+            task.task_spec._update(task)
+            fired = fired or task.has_state(TaskState.READY)
+    return fired
+
+
 def _fire_due_timers(workflow: Any, finished: Callable[[Any], None] | None) -> bool:
     """Make timers whose time has come ready and run what follows; True if anything ran."""
     if not workflow.waiting_events():
         return False
     workflow.refresh_timers()
     return bool(workflow._do_engine_steps(did_complete_task=finished))
+
+
+def start_at_its_start_event(workflow: Any, key: str) -> None:
+    """Start a new workflow where a person or client starting it by key means to (Camunda 7):
+    its plain start event, else its one start event that waits for a trigger, fired at once."""
+    starts = list(workflow.spec.bpmn_start_events)
+    if not starts or any(isinstance(s.event_definition, NoneEventDefinition) for s in starts):
+        return  # SpiffWorkflow starts at the plain start event (the others are cancelled)
+    if len(starts) > 1:
+        named = ", ".join(f"'{s.bpmn_id}' ({_trigger(s)})" for s in starts)
+        raise InvalidInput(
+            f"process '{key}' has no plain start event, only start events that wait for a trigger: "
+            f"{named}; send one of those triggers instead (a message, say), or add a plain start event",
+            key=key,
+        )
+    workflow._do_engine_steps()  # the start event now waits for its trigger: fire it
+    for task in list(workflow.tasks.values()):
+        if task.task_spec is starts[0] and task.has_state(TaskState.WAITING):
+            if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition):
+                # A cycle timer makes its children per cycle, never up front: make them, once.
+                task._sync_children(task.task_spec.outputs, TaskState.FUTURE)
+            task._set_internal_data(event_fired=True)
+            task.task_spec._update(task)
+
+
+def _trigger(spec: Any) -> str:
+    name = type(spec.event_definition).__name__.removesuffix("EventDefinition")
+    return name.lower().replace("cycletimer", "timer").replace("durationtimer", "timer")

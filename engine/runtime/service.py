@@ -41,7 +41,7 @@ from ..store.models import Incident, ProcessInstance, UserTask, utcnow
 from ..store.unit_of_work import UnitOfWork
 from ..variables import check_text, check_variables
 from . import lifecycle
-from .advance import run_to_wait
+from .advance import run_to_wait, start_at_its_start_event
 from .history import StepRecord
 from .instance_cache import WorkflowCache
 from .projections import CLAIM, Projection, live_tasks, make_open_task, project
@@ -113,9 +113,15 @@ class RuntimeService:
         version: int | None = None,
         user: str | None = None,
         finish: Finish | None = None,
+        at_trigger: bool = False,
     ) -> dict[str, Any]:
         """Start an instance and run it to its first wait state or its end; return it.
 
+        A person or a client starts a process as Camunda 7's API does: at its plain start event,
+        or, when its only start event waits for a trigger (timer, message, signal, condition),
+        from that start event at once; a process whose start events all wait for triggers
+        refuses (InvalidInput, naming them). With `at_trigger` (a message that starts it, its
+        start timer's job) the instance waits at its start event for the trigger instead.
         `finish` adds writes to the same transaction (a start job marked done, say).
         """
         variables = check_variables(variables or {}, "start variables")
@@ -138,6 +144,8 @@ class RuntimeService:
 
             def apply(wf: Any, _record: StepRecord) -> None:
                 wf.task_tree.data.update(variables)
+                if not at_trigger:
+                    start_at_its_start_event(wf, key)
 
             projection, job_plan = self._advance(workflow, apply, record, {})
             now = utcnow()

@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from ..accounts.access import check_may_do
+from ..accounts.service import check_name
 from ..errors import (
     EngineError,
     InvalidInput,
@@ -178,7 +179,7 @@ class TaskService:
         whom and who held it before. Giving it to its assignee is a no-op.
         """
         _check_user(user)
-        _check_user(assignee)
+        check_name(assignee, "user")
         if not admin:
             raise NotAllowed("only administrators may assign a task to someone", task_id=task_id)
         slot: _Slot = [assignee]

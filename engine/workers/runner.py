@@ -123,7 +123,9 @@ class JobRunner:
 
         try:
             # Finished in the start's own transaction: a worker that dies here starts nothing twice.
-            self.runtime.start(job.payload["key"], version=job.payload.get("version"), finish=_finisher(job))
+            self.runtime.start(
+                job.payload["key"], version=job.payload.get("version"), finish=_finisher(job), at_trigger=True
+            )
         except JobLost:
             return "lost"
         except EngineError as exc:

@@ -277,10 +277,21 @@ class CompleteIn(Schema):
     variables = _variables("the form's values")
 
 
+USER_NAME = r"^[^\s,\x00-\x1f\x7f]+$"
+"""What `engine.accounts.check_name` takes for a user's name."""
+
+
 class AssignIn(Schema):
     """Who a task goes to."""
 
-    assignee = _storable(1, 255, required=True, metadata={"description": "the user who gets the task"})
+    assignee = String(
+        required=True,
+        validate=[
+            Length(1, 255),
+            Regexp(r"^[^\s,\x00-\x1f\x7f]+$", error="a user name: no spaces or commas"),
+        ],
+        metadata={"description": "the user who gets the task"},
+    )
 
 
 # -- messages -------------------------------------------------------------------------------------

@@ -54,6 +54,8 @@ def deploy(app: App, paths: tuple[str, ...], as_json: bool) -> None:
     width = max(len(d.key) for d in deployed)
     for d in deployed:
         click.echo(f"{d.key.ljust(width)}  version {d.version} ({'new' if d.created else 'unchanged'})")
+        for warning in d.warnings:
+            click.echo(f"warning: {warning}", err=True)
 
 
 @click.command()

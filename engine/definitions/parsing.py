@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .. import forms
@@ -39,6 +40,8 @@ class ParsedProcess:
     start_form: dict[str, Any] | None = None
     files: list[str] = field(default_factory=list)
     """Names of every file the process needs (itself, called processes, DMN, forms), for its checksum."""
+    warnings: list[str] = field(default_factory=list)
+    """What deploys but may not run as drawn (a called process not deployed with it)."""
 
 
 def parse_files(files: dict[str, bytes]) -> list[ParsedProcess]:
@@ -78,9 +81,9 @@ def parse_files(files: dict[str, bytes]) -> list[ParsedProcess]:
         source_name = process_parser.filename
         original = originals.get(source_name)
         try:
-            _check_references(parser, key, decisions, source_name, original)
+            warnings = _check_references(parser, key, decisions, source_name, original)
             spec = parser.get_spec(key)
-            subprocess_specs = parser.get_subprocess_specs(key)
+            subprocess_specs = _subprocess_specs(parser, key)
         except SpiffWorkflowException as exc:
             raise _invalid(exc, source_name, original) from exc
         except (KeyError, AttributeError, ValueError, TypeError) as exc:
@@ -100,6 +103,7 @@ def parse_files(files: dict[str, bytes]) -> list[ParsedProcess]:
                 subprocess_specs=subprocess_specs,
                 dialect=parser.dialects.get(source_name, "bpmn"),
                 start_form=_start_form(process_parser, files, source_name),
+                warnings=warnings,
                 files=sorted(needed),
             )
         )
@@ -125,19 +129,44 @@ def _check_executable(root: Any, name: str) -> None:
 
 def _check_references(
     parser: FlowbridgeParser, key: str, decisions: dict[str, str], source_name: str, original: Any
-) -> None:
-    """Called processes and decisions must be in this deployment (or its files); name what is missing."""
+) -> list[str]:
+    """Decisions must be in this deployment (or its files): name what is missing. A called process
+    need not be (it is looked up when the call activity is reached): a warning names it."""
     known = set(parser.process_parsers)
+    warnings = []
     for process_parser in _process_tree(parser, key):
         for node in process_parser.node.iter("{*}callActivity"):
             called = node.get("calledElement") or _zeebe_called(node)
             if called and called not in known:
-                raise _missing(node, source_name, f"call activity calls process '{called}'", "its BPMN file")
+                warnings.append(
+                    f"{source_name}:{node.sourceline or '?'}: callActivity '{node.get('id')}' calls process "
+                    f"'{called}', which is not in this deployment: it must be deployed when an instance "
+                    "reaches the call (else an incident waits there)"
+                )
         for node in process_parser.node.iter("{*}businessRuleTask"):
             ref = FlowbridgeBusinessRuleTaskParser.get_decision_ref(node)
             if ref and ref not in decisions:
                 what = f"business rule task calls decision '{ref}'"
                 raise _missing(node, source_name, what, "its DMN file")
+    return warnings
+
+
+def _subprocess_specs(parser: FlowbridgeParser, key: str) -> dict[str, Any]:
+    """The specs of the subprocesses and called processes `key` runs that this deployment has.
+
+    A called process it lacks is found when the call activity is reached. (SpiffWorkflow's
+    `get_subprocess_specs(require_call_activity_specs=False)` requires them again below the top.)
+    """
+    found: dict[str, Any] = {}
+    todo = [parser.get_spec(key)]
+    while todo:
+        for task_spec in todo.pop().task_specs.values():
+            if isinstance(task_spec, SubWorkflowTask) and task_spec.spec not in found:
+                spec = parser.get_spec(task_spec.spec, required=False)
+                found[task_spec.spec] = spec
+                if spec is not None:
+                    todo.append(spec)
+    return {name: spec for name, spec in found.items() if spec is not None}
 
 
 def _process_tree(parser: FlowbridgeParser, key: str) -> list[Any]:

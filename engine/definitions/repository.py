@@ -30,6 +30,8 @@ class Deployed:
     version: int
     name: str | None
     created: bool
+    warnings: tuple[str, ...] = ()
+    """What deploys but may not run as drawn (a called process not deployed with it)."""
 
     def as_dict(self) -> dict[str, Any]:
         """The API's shape of a deployed definition."""
@@ -39,6 +41,7 @@ class Deployed:
             "version": self.version,
             "name": self.name,
             "created": self.created,
+            "warnings": list(self.warnings),
         }
 
 
@@ -91,7 +94,11 @@ class RepositoryService:
                     .limit(1)
                 ).first()
                 if latest is not None and latest.checksum == checksum:
-                    results.append(Deployed(latest.id, latest.key, latest.version, latest.name, False))
+                    results.append(
+                        Deployed(
+                            latest.id, latest.key, latest.version, latest.name, False, tuple(process.warnings)
+                        )
+                    )
                     continue
                 row = ProcessDefinition(
                     key=process.key,
@@ -107,7 +114,9 @@ class RepositoryService:
                 )
                 uow.session.add(row)
                 uow.session.flush()
-                results.append(Deployed(row.id, row.key, row.version, row.name, True))
+                results.append(
+                    Deployed(row.id, row.key, row.version, row.name, True, tuple(process.warnings))
+                )
                 if has_timer_start(process.spec):
                     # A process with a timer start event starts by itself: one instance, now,
                     # which waits for its start timer (a cycle fires it again and again).

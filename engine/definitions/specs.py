@@ -11,7 +11,12 @@ from SpiffWorkflow.bpmn.serializer.default.task_spec import BoundaryEventConvert
 from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent as SpiffBoundaryEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
-from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter, SpiffBpmnTaskConverter
+from SpiffWorkflow.spiff.serializer.task_spec import (
+    ServiceTaskConverter,
+    SpiffBpmnTaskConverter,
+    SubWorkflowTaskConverter,
+)
+from SpiffWorkflow.spiff.specs.defaults import CallActivity as SpiffCallActivity
 from SpiffWorkflow.spiff.specs.defaults import NoneTask, ServiceTask
 from SpiffWorkflow.util.task import TaskState
 
@@ -65,12 +70,37 @@ class BoundaryEvent(SpiffBoundaryEvent):
         self._update(again)  # WAITING, and known to the event manager
 
 
+class CallActivity(SpiffCallActivity):
+    """A call activity that finds the process it calls when it is reached, not when it is deployed.
+
+    Camunda's bindings: the latest deployed version (the default), `version` (with
+    `calledElementVersion`) or `deployment` (the one deployed with the caller), read from
+    `extensions["called_binding"]`. The script engine's `called_process` (the runtime's) puts the
+    process to call among the workflow's specs; when none is deployed it marks an incident on the
+    task instead, and the task waits there until the incident is retried.
+    """
+
+    def start_workflow(self, my_task: Any) -> None:
+        resolve = getattr(my_task.workflow.top_workflow.script_engine, "called_process", None)
+        if resolve is not None and not resolve(my_task, self):
+            return  # an incident on the task: it waits, started, without a subprocess
+        super().start_workflow(my_task)
+
+    @property
+    def binding(self) -> dict[str, Any]:
+        """How the called process's version is chosen: {"binding": latest|version|deployment, "version"}."""
+        extensions = self.extensions if isinstance(self.extensions, dict) else {}
+        found = extensions.get("called_binding")
+        return found if isinstance(found, dict) else {"binding": "latest", "version": None}
+
+
 def make_serializer() -> BpmnWorkflowSerializer:
     """SpiffWorkflow's serializer with Flowbridge's task specs registered."""
     config = deepcopy(SPIFF_CONFIG)
     config[MicroflowTask] = ServiceTaskConverter
     config[PassThroughTask] = SpiffBpmnTaskConverter
     config[BoundaryEvent] = BoundaryEventConverter
+    config[CallActivity] = SubWorkflowTaskConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 

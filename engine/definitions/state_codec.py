@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -60,13 +61,36 @@ class StateCodec:
         return self.registry.restore(dct["spec"]), subprocess_specs
 
     def dump_state(self, workflow: Any) -> str:
-        """JSON of a workflow's live state, without its spec."""
+        """JSON of a workflow's live state, without its spec; with the definitions its call
+        activities called (`called_definitions`, key → definition id), found when they ran."""
         dct = self.registry.convert(workflow)
         dct["format"] = STATE_FORMAT
+        called = getattr(workflow, "called_definitions", None)
+        if called:
+            dct["called"] = called
         return json.dumps(dct, separators=(",", ":"))
 
-    def load_state(self, text: str, spec: Any, subprocess_specs: dict[str, Any]) -> Any:
-        """A workflow restored from `dump_state` with the (cached) spec objects."""
+    def load_state(
+        self,
+        text: str,
+        spec: Any,
+        subprocess_specs: dict[str, Any],
+        load_called: Callable[[int], tuple[Any, dict[str, Any]]] | None = None,
+    ) -> Any:
+        """A workflow restored from `dump_state` with the (cached) spec objects; `load_called`
+        gives the specs of a called definition by id."""
         dct = json.loads(text)
         dct.pop("format", None)
-        return self.registry.restore(dct, spec=spec, subprocess_specs=subprocess_specs)
+        called = dct.pop("called", None) or {}
+        if called and load_called is not None:
+            specs = dict(subprocess_specs)
+            for key, definition_id in called.items():
+                called_spec, called_subprocesses = load_called(definition_id)
+                for name, subprocess_spec in called_subprocesses.items():
+                    specs.setdefault(name, subprocess_spec)
+                specs[key] = called_spec
+            subprocess_specs = specs
+        workflow = self.registry.restore(dct, spec=spec, subprocess_specs=subprocess_specs)
+        if called:
+            workflow.called_definitions = dict(called)
+        return workflow

@@ -18,6 +18,7 @@ from SpiffWorkflow.spiff.parser.event_parsers import SpiffBoundaryEventParser
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import (
     BusinessRuleTaskParser,
+    CallActivityParser,
     ServiceTaskParser,
     SpiffTaskParser,
     UserTaskParser,
@@ -27,7 +28,7 @@ from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, NoneTask, UserT
 from .. import expressions, forms
 from ..namespaces import CAMUNDA_NS, SPIFF_NS, ZEEBE_NS
 from .dialects import camunda7, camunda8, dialect_of, spiff
-from .specs import BoundaryEvent, MicroflowTask, PassThroughTask
+from .specs import BoundaryEvent, CallActivity, MicroflowTask, PassThroughTask
 
 
 class FlowbridgeServiceTaskParser(ServiceTaskParser):
@@ -223,6 +224,30 @@ class FlowbridgeBusinessRuleTaskParser(BusinessRuleTaskParser):
         return ref or None
 
 
+class FlowbridgeCallActivityParser(CallActivityParser):
+    """Reads how a call activity chooses the version of the process it calls (Camunda 7's
+    `calledElementBinding` and `calledElementVersion`; latest elsewhere, as Zeebe does)."""
+
+    def parse_extensions(self, node: Any = None) -> dict[str, Any]:
+        extensions: dict[str, Any] = super().parse_extensions(node)
+        if node is None:
+            binding = (self.node.get(f"{{{CAMUNDA_NS}}}calledElementBinding") or "latest").strip().lower()
+            if binding not in ("latest", "version", "deployment"):
+                why = f"calledElementBinding '{binding}' is not supported (latest, version, deployment)"
+                raise ValidationException(why, node=self.node)
+            version = self.node.get(f"{{{CAMUNDA_NS}}}calledElementVersion")
+            if binding == "version" and not (version or "").strip().isdigit():
+                raise ValidationException(
+                    "calledElementBinding 'version' needs calledElementVersion, a version number",
+                    node=self.node,
+                )
+            extensions["called_binding"] = {
+                "binding": binding,
+                "version": int(version) if binding == "version" and version else None,
+            }
+        return extensions
+
+
 class FlowbridgeTaskParser(SpiffTaskParser):
     """A plain task: a manual step in SpiffArena models, a pass-through everywhere else."""
 
@@ -247,4 +272,5 @@ class FlowbridgeParser(SpiffBpmnParser):
         full_tag("userTask"): (FlowbridgeUserTaskParser, UserTask),
         full_tag("businessRuleTask"): (FlowbridgeBusinessRuleTaskParser, BusinessRuleTask),
         full_tag("boundaryEvent"): (SpiffBoundaryEventParser, BoundaryEvent),
+        full_tag("callActivity"): (FlowbridgeCallActivityParser, CallActivity),
     }

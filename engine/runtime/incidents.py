@@ -50,9 +50,9 @@ class IncidentService:
         if incident["status"] != "open":
             raise Conflict(f"incident {incident_id} is already {incident['status']}", incident_id=incident_id)
         with UnitOfWork(self.db) as uow:
-            failed = uow.session.get(Job, incident["job_id"])
+            failed = uow.session.get(Job, incident["job_id"]) if incident["job_id"] else None
             payload = dict(failed.payload) if failed is not None else {}
-            kind = failed.kind if failed is not None else "microflow"
+            kind = failed.kind if failed is not None else ("microflow" if incident["job_id"] else "step")
 
         def change(wf: Any, record: Any) -> None:
             task = find_task(wf, incident["task_id"] or "")
@@ -64,6 +64,14 @@ class IncidentService:
             if kind == "microflow":
                 # The step's job plan writes a new job for a waiting task that has input and no job.
                 task.internal_data[ASYNC_INPUT] = payload.get("input") or {}
+            elif kind == "step":
+                # Raised by a step itself: a call activity whose process was not deployed. Try again.
+                task.task_spec.start_workflow(task)
+                if INCIDENT in task.internal_data:
+                    error = task.internal_data.pop(INCIDENT)["error"]
+                    raise Conflict(
+                        f"incident {incident_id} cannot be retried yet: {error}", incident_id=incident_id
+                    )
             record.add(
                 "incident_retried",
                 element_id=incident["element_id"],

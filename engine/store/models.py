@@ -225,13 +225,15 @@ class Job(Base):
 
 
 class Incident(Base):
-    """A job that failed after its last retry; the instance waits, visibly, until someone retries it."""
+    """Work that failed (a job after its last retry, or a call to a process not deployed); the
+    instance waits, visibly, until someone retries it."""
 
     __tablename__ = "incidents"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[str] = mapped_column(String(36), index=True)
-    job_id: Mapped[str] = mapped_column(String(36))
+    job_id: Mapped[str | None] = mapped_column(String(36))
+    """The job that failed; None for an incident a step raised itself (a call activity's missing process)."""
     task_id: Mapped[str | None] = mapped_column(String(36))
     element_id: Mapped[str | None] = mapped_column(String(255))
     error: Mapped[str] = mapped_column(Text)

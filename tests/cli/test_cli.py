@@ -91,7 +91,7 @@ def test_deploy_changed_file_makes_a_new_version(cli: Run, tmp_path: Path) -> No
     ok(cli("deploy", str(model)))
     model.write_text(model.read_text().replace('name="Say hello"', 'name="Say hi"'))
     assert as_json(cli("deploy", str(model), "--json")) == [
-        {"id": 2, "key": "hello_task", "version": 2, "name": "Hello task", "created": True}
+        {"id": 2, "key": "hello_task", "version": 2, "name": "Hello task", "created": True, "warnings": []}
     ]
     listed = ok(cli("definitions")).stdout
     assert "hello_task" in listed and " 2 " in listed

@@ -105,6 +105,7 @@ class DeployedOut(Schema):
     version = Integer()
     name = String(allow_none=True)
     created = Boolean(metadata={"description": "false when the XML was unchanged: the existing version"})
+    warnings = List(String(), metadata={"description": "what deploys but may not run as drawn"})
 
 
 class DefinitionOut(Schema):

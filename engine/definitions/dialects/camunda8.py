@@ -35,6 +35,20 @@ def collection(rewriter: Rewriter, loop: etree._Element) -> None:
             )
 
 
+def called_elements(rewriter: Rewriter) -> None:
+    """`zeebe:calledElement processId` as the call activity's `calledElement`, which SpiffWorkflow
+    reads (a FEEL expression for the process id is refused)."""
+    for activity in rewriter.iter("callActivity"):
+        called = activity.find(f".//{q('calledElement', ZEEBE_NS)}")
+        if called is None or activity.get("calledElement"):
+            continue
+        process_id = (called.get("processId") or "").strip()
+        if process_id.startswith("="):
+            raise rewriter.refuse(activity, "a called process id given as a FEEL expression is not supported")
+        if process_id:
+            activity.set("calledElement", process_id)
+
+
 def script(rewriter: Rewriter, task: etree._Element) -> bool:
     """A Camunda 8 script task is a FEEL expression stored under a result variable: rewritten into
     the Python script that assigns it. True when the task was one."""

@@ -30,6 +30,7 @@ def normalize(tree: etree._ElementTree, source_name: str) -> tuple[etree._Elemen
     rewriter.scripts(readers=(camunda8.script, camunda7.script))
     camunda7.check_expressions(rewriter)
     camunda8.check_expressions(rewriter)
+    camunda8.called_elements(rewriter)
     rewriter.implicit_splits()
     rewriter.implicit_starts()
     rewrite_event_subprocesses(rewriter)  # last: it moves whole flows into a new subprocess

@@ -12,6 +12,7 @@ from engine import Engine, InvalidModel
 from engine.store import UnitOfWork
 from engine.store.models import ProcessInstance
 
+from ..builders import model
 from ..conftest import MODELS, complete, deploy
 
 EXAMPLES = MODELS.parent.parent / "bpmn"
@@ -159,3 +160,17 @@ def test_concurrent_deployments_of_one_new_file_make_one_version(engine: Engine)
     assert len(versions) == 1
     assert sum(d.created for outcome in outcomes for d in outcome) == 1
     assert [d["version"] for d in engine.repository.list_latest()] == [1]
+
+
+def test_compensation_is_refused_by_name_until_it_runs(engine: Engine) -> None:
+    body = (
+        '<bpmn:startEvent id="s"/><bpmn:task id="book"/><bpmn:endEvent id="e"/>'
+        '<bpmn:boundaryEvent id="undo_booking" attachedToRef="book"><bpmn:compensateEventDefinition/>'
+        '</bpmn:boundaryEvent><bpmn:task id="cancel_booking" isForCompensation="true"/>'
+        '<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="book"/>'
+        '<bpmn:sequenceFlow id="f2" sourceRef="book" targetRef="e"/>'
+    )
+    with pytest.raises(
+        InvalidModel, match=r"boundaryEvent 'undo_booking': compensation events are not supported"
+    ):
+        engine.repository.deploy({"p.bpmn": model(body)})

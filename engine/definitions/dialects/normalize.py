@@ -24,6 +24,7 @@ def normalize(tree: etree._ElementTree, source_name: str) -> tuple[etree._Elemen
     rewriter.drop_processes_that_do_not_run()
     rewriter.drop_documentation_data()
     rewriter.check_event_references()
+    rewriter.refuse_compensation()
     rewriter.conditions()
     rewriter.timers()
     rewriter.multi_instance(collections=(camunda7.collection, camunda8.collection))

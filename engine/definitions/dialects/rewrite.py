@@ -140,6 +140,14 @@ class Rewriter:
                 if local_name(spec.getparent()) != "process":
                     remove(spec)
 
+    def refuse_compensation(self) -> None:
+        """Compensation does not run yet: refuse it by name, not with SpiffWorkflow's parser dump."""
+        for definition in self.iter("compensateEventDefinition"):
+            raise self.refuse(definition, "compensation events are not supported yet (handlers do not run)")
+        for element in self.root.iter():
+            if isinstance(element.tag, str) and element.get("isForCompensation") == "true":
+                raise self.refuse(element, "compensation handlers are not supported yet (they would not run)")
+
     def check_event_references(self) -> None:
         """An event definition's errorRef, escalationRef, messageRef or signalRef names an element
         the file defines (unless it imports other files, which may)."""

@@ -49,11 +49,8 @@ class Scopes:
         self.wrote = False
         """Whether any task of this step wrote a process variable."""
         self._locals_of: dict[Any, frozenset[str]] = {}
-        self._no_locals = not any(
-            isinstance(spec, MultiInstanceTask)
-            for process in [workflow.spec, *workflow.subprocess_specs.values()]
-            for spec in process.task_specs.values()
-        )
+        self._specs_seen: Any = None
+        self._no_locals = False
         """No multi-instance activity anywhere in the model: no task has local variables."""
 
     def task_finished(self, task: Any) -> None:
@@ -116,6 +113,14 @@ class Scopes:
     def _locals(self, task: Any) -> frozenset[str]:
         """Names local to the task: the item, output item and output collection of each
         multi-instance activity it runs in."""
+        if self.top.subprocess_specs is not self._specs_seen:
+            # Checked again when a call activity brought the specs of the process it calls.
+            self._specs_seen = self.top.subprocess_specs
+            self._no_locals = not any(
+                isinstance(spec, MultiInstanceTask)
+                for process in [self.top.spec, *self._specs_seen.values()]
+                for spec in process.task_specs.values()
+            )
         if self._no_locals:
             return _NONE
         found = self._locals_of.get(task.id)

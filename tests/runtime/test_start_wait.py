@@ -138,13 +138,15 @@ def test_wait_zero_returns_at_once_and_bad_waits_are_refused(deployed: Engine, b
         deployed.runtime.wait("no-such-instance", 0)
 
 
-def test_without_a_worker_the_wait_ends_at_its_deadline(deployed: Engine) -> None:
+def test_without_a_worker_the_wait_ends_at_its_deadline(deployed: Engine, blocked: list[float]) -> None:
     started = deployed.runtime.start("auto", {"n": 1})
     began = time.monotonic()
     waited = deployed.runtime.wait(started["id"], 0.3)
     took = time.monotonic() - began
     assert waited["status"] == "waiting" and "tripled" not in waited["variables"]
-    assert 0.3 <= took < 0.8, took
+    assert took >= 0.3, took
+    # It never asked to sleep past its deadline, however slow the machine (no wall-clock bound).
+    assert blocked and sum(blocked) <= 0.3 + 0.05  # (a wait may return a hair before its timeout)
 
 
 def test_a_worker_in_another_process_is_seen_by_polling(deployed: Engine, database_url: str) -> None:

@@ -82,15 +82,21 @@ class StateCodec:
         dct = json.loads(text)
         dct.pop("format", None)
         called = dct.pop("called", None) or {}
-        if called and load_called is not None:
-            specs = dict(subprocess_specs)
+        if load_called is not None:
             for key, definition_id in called.items():
-                called_spec, called_subprocesses = load_called(definition_id)
-                for name, subprocess_spec in called_subprocesses.items():
-                    specs.setdefault(name, subprocess_spec)
-                specs[key] = called_spec
-            subprocess_specs = specs
+                subprocess_specs = with_called(subprocess_specs, key, load_called(definition_id))
         workflow = self.registry.restore(dct, spec=spec, subprocess_specs=subprocess_specs)
         if called:
             workflow.called_definitions = dict(called)
         return workflow
+
+
+def with_called(
+    subprocess_specs: dict[str, Any], key: str, called: tuple[Any, dict[str, Any]]
+) -> dict[str, Any]:
+    """A copy of a workflow's subprocess specs with a called definition's spec under `key` (and its
+    own subprocesses), as a call activity found it (the definition's own dict is shared)."""
+    called_spec, called_subprocesses = called
+    specs = {**called_subprocesses, **subprocess_specs}
+    specs[key] = called_spec
+    return specs

@@ -42,7 +42,7 @@ from ..store.unit_of_work import UnitOfWork
 from ..variables import check_text, check_variables
 from . import lifecycle
 from .advance import run_to_wait, start_at_its_start_event
-from .called import CalledProcesses, raised_incidents
+from .called import CalledProcesses
 from .history import StepRecord
 from .instance_cache import WorkflowCache
 from .projections import CLAIM, Projection, live_tasks, make_open_task, project
@@ -148,10 +148,10 @@ class RuntimeService:
                 if not at_trigger:
                     start_at_its_start_event(wf, key)
 
-            scripts.called_process = CalledProcesses(uow, self.repository)
+            calls = scripts.called_process = CalledProcesses(uow, self.repository)
             projection, job_plan = self._advance(workflow, apply, record, {})
             now = utcnow()
-            self._save_raised_incidents(uow, workflow, instance_id, record)
+            self._save_raised_incidents(uow, calls, instance_id, record)
             values = self._saved_values(workflow, projection, 1, now)
             instance_rows.insert_instance(
                 uow,
@@ -304,10 +304,10 @@ class RuntimeService:
             def apply(wf: Any, rec: StepRecord) -> None:
                 completed[0] = change(wf, rec)
 
-            workflow.script_engine.called_process = CalledProcesses(uow, self.repository)
+            calls = workflow.script_engine.called_process = CalledProcesses(uow, self.repository)
             projection, job_plan = self._advance(workflow, apply, record, waiting_before, fire_timers)
             now = utcnow()
-            self._save_raised_incidents(uow, workflow, instance_id, record)
+            self._save_raised_incidents(uow, calls, instance_id, record)
             revision = locked.revision + 1
             values = self._saved_values(workflow, projection, revision, now)
             instance_rows.update_instance(uow, instance_id, locked.revision, values)
@@ -341,10 +341,10 @@ class RuntimeService:
         return wrote
 
     def _save_raised_incidents(
-        self, uow: UnitOfWork, workflow: Any, instance_id: str, record: StepRecord
+        self, uow: UnitOfWork, calls: CalledProcesses, instance_id: str, record: StepRecord
     ) -> None:
         """Write the incidents the step raised itself (a call to a process not deployed)."""
-        rows = raised_incidents(workflow, instance_id)
+        rows = calls.incident_rows(instance_id)
         if not rows:
             return
         uow.connection.execute(Incident.__table__.insert(), rows)  # type: ignore[attr-defined]
@@ -355,8 +355,6 @@ class RuntimeService:
                 task_id=row["task_id"],
                 data={"incident_id": row["id"], "error": row["error"]},
             )
-        instance_rows.insert_history(uow, record.events[-len(rows) :])
-        del record.events[-len(rows) :]
 
     def _restore(self, uow: UnitOfWork, locked: instance_rows.LockedInstance) -> Any:
         workflow = self.cache.take(locked.id, locked.revision)

@@ -9,6 +9,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BoundaryEventConverter
 from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent as SpiffBoundaryEvent
+from SpiffWorkflow.bpmn.specs.defaults import EndEvent, IntermediateThrowEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.serializer.task_spec import (
@@ -17,8 +18,15 @@ from SpiffWorkflow.spiff.serializer.task_spec import (
     SubWorkflowTaskConverter,
 )
 from SpiffWorkflow.spiff.specs.defaults import CallActivity as SpiffCallActivity
-from SpiffWorkflow.spiff.specs.defaults import NoneTask, ServiceTask
+from SpiffWorkflow.spiff.specs.defaults import (
+    NoneTask,
+    ParallelMultiInstanceTask,
+    SequentialMultiInstanceTask,
+    ServiceTask,
+)
 from SpiffWorkflow.util.task import TaskState
+
+from .compensation import CompensationEndEvent, CompensationHandlerTask, CompensationIntermediateThrow
 
 
 class MicroflowTask(ServiceTask):
@@ -70,6 +78,40 @@ class BoundaryEvent(SpiffBoundaryEvent):
         self._update(again)  # WAITING, and known to the event manager
 
 
+class _LocalItems:
+    """A multi-instance activity whose element variables stay with its instances.
+
+    SpiffWorkflow merges an instance's data into the activity's when it has no output collection,
+    element variable included, so a sequential one refuses its next instance ("input item already
+    exists") and the last element leaks into the data after it. The element is local (BPMN, DESIGN
+    §2a); everything else an instance wrote is merged as before.
+    """
+
+    input_item: Any
+    output_item: Any
+
+    def create_child(self, my_task: Any, item: Any, key_or_index: Any = None) -> None:
+        self._drop_items(my_task)
+        super().create_child(my_task, item, key_or_index)  # type: ignore[misc]
+
+    def merge_child(self, workflow: Any, child: Any) -> None:
+        super().merge_child(workflow, child)  # type: ignore[misc]
+        self._drop_items(child.parent)
+
+    def _drop_items(self, my_task: Any) -> None:
+        for item in (self.input_item, self.output_item):
+            if item is not None:
+                my_task.data.pop(item.bpmn_id, None)
+
+
+class SequentialInstances(_LocalItems, SequentialMultiInstanceTask):
+    """A sequential multi-instance activity (`_LocalItems`)."""
+
+
+class ParallelInstances(_LocalItems, ParallelMultiInstanceTask):
+    """A parallel multi-instance activity (`_LocalItems`)."""
+
+
 class CallActivity(SpiffCallActivity):
     """A call activity that finds the process it calls when it is reached, not when it is deployed.
 
@@ -101,6 +143,11 @@ def make_serializer() -> BpmnWorkflowSerializer:
     config[PassThroughTask] = SpiffBpmnTaskConverter
     config[BoundaryEvent] = BoundaryEventConverter
     config[CallActivity] = SubWorkflowTaskConverter
+    config[SequentialInstances] = config[SequentialMultiInstanceTask]
+    config[ParallelInstances] = config[ParallelMultiInstanceTask]
+    config[CompensationHandlerTask] = SubWorkflowTaskConverter
+    config[CompensationIntermediateThrow] = config[IntermediateThrowEvent]
+    config[CompensationEndEvent] = config[EndEvent]
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 

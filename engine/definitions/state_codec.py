@@ -10,6 +10,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
+from . import compensation
 from .specs import make_serializer
 
 STATE_FORMAT = 1
@@ -58,16 +59,22 @@ class StateCodec:
         """The spec objects stored by `dump_spec`."""
         dct = json.loads(text)
         subprocess_specs = {k: self.registry.restore(v) for k, v in dct["subprocess_specs"].items()}
-        return self.registry.restore(dct["spec"]), subprocess_specs
+        spec = self.registry.restore(dct["spec"])
+        compensation.arm([spec, *subprocess_specs.values()])
+        return spec, subprocess_specs
 
     def dump_state(self, workflow: Any) -> str:
         """JSON of a workflow's live state, without its spec; with the definitions its call
-        activities called (`called_definitions`, key → definition id), found when they ran."""
+        activities called (`called_definitions`, key → definition id), found when they ran, and
+        what completed that a compensation throw may still undo (`compensation`)."""
         dct = self.registry.convert(workflow)
         dct["format"] = STATE_FORMAT
         called = getattr(workflow, "called_definitions", None)
         if called:
             dct["called"] = called
+        held = getattr(workflow, "compensation", None)
+        if held and held["scopes"]:
+            dct["compensation"] = held
         return json.dumps(dct, separators=(",", ":"))
 
     def load_state(
@@ -82,12 +89,15 @@ class StateCodec:
         dct = json.loads(text)
         dct.pop("format", None)
         called = dct.pop("called", None) or {}
+        held = dct.pop("compensation", None)
         if load_called is not None:
             for key, definition_id in called.items():
                 subprocess_specs = with_called(subprocess_specs, key, load_called(definition_id))
         workflow = self.registry.restore(dct, spec=spec, subprocess_specs=subprocess_specs)
         if called:
             workflow.called_definitions = dict(called)
+        if held:
+            workflow.compensation = held
         return workflow
 
 

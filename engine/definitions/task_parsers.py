@@ -13,9 +13,15 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.defaults import EndEvent, IntermediateThrowEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.spiff.parser.event_parsers import SpiffBoundaryEventParser
-from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
+from SpiffWorkflow.spiff.parser.event_parsers import (
+    SpiffBoundaryEventParser,
+    SpiffEndEventParser,
+    SpiffIntermediateThrowEventParser,
+)
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser, SpiffProcessParser
 from SpiffWorkflow.spiff.parser.task_spec import (
     BusinessRuleTaskParser,
     CallActivityParser,
@@ -27,8 +33,18 @@ from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, NoneTask, UserT
 
 from .. import expressions, forms
 from ..namespaces import CAMUNDA_NS, SPIFF_NS, ZEEBE_NS
+from .compensation import CompensationEndEvent, CompensationHandlerTask, CompensationIntermediateThrow
 from .dialects import camunda7, camunda8, dialect_of, spiff
-from .specs import BoundaryEvent, CallActivity, MicroflowTask, PassThroughTask
+from .dialects.compensation import COMPENSATE, COMPENSATED_BY, HANDLER, HANDLERS
+from .dialects.event_subprocesses import PART_OF_SCOPE
+from .specs import (
+    BoundaryEvent,
+    CallActivity,
+    MicroflowTask,
+    ParallelInstances,
+    PassThroughTask,
+    SequentialInstances,
+)
 
 
 class FlowbridgeServiceTaskParser(ServiceTaskParser):
@@ -257,6 +273,83 @@ class FlowbridgeTaskParser(SpiffTaskParser):
         return super().create_task()
 
 
+class _CompensationThrowParser:
+    """A throw event the compensation rewrite marked becomes a compensation throw (`compensation`)."""
+
+    THROW_CLASS: Any = None
+    node: Any
+    spec_class: Any
+
+    def create_task(self) -> Any:
+        if self.node.get(COMPENSATE) is not None:
+            self.spec_class = self.THROW_CLASS
+        return super().create_task()  # type: ignore[misc]
+
+    def parse_extensions(self, node: Any = None) -> dict[str, Any]:
+        extensions: dict[str, Any] = super().parse_extensions(node)  # type: ignore[misc]
+        if node is None and self.node.get(COMPENSATE) is not None:
+            extensions["compensate"] = {"activity": self.node.get(COMPENSATE) or None}
+        return extensions
+
+
+class FlowbridgeIntermediateThrowEventParser(_CompensationThrowParser, SpiffIntermediateThrowEventParser):
+    """Intermediate throw events, compensation throws among them."""
+
+    THROW_CLASS = CompensationIntermediateThrow
+
+
+class FlowbridgeEndEventParser(_CompensationThrowParser, SpiffEndEventParser):
+    """End events, compensation end events among them."""
+
+    THROW_CLASS = CompensationEndEvent
+
+
+class FlowbridgeProcessParser(SpiffProcessParser):
+    """A (sub)process parser that also reads the compensation rewrite's marks on its elements."""
+
+    def add_tasks(self) -> None:
+        super().add_tasks()
+        specs = self.spec.task_specs
+        for node in self.node:
+            spec = specs.get(node.get("id")) if isinstance(node.tag, str) else None
+            if spec is None:
+                if isinstance(node.tag, str) and node.get(HANDLER) is not None:
+                    self._handler_process(node)  # parsed, so its errors show at deploy
+                continue
+            if node.get(PART_OF_SCOPE):
+                spec.extensions["part_of_scope"] = True
+            if node.get(COMPENSATED_BY):
+                # Each instance of a loop or multi-instance activity is compensated on its own.
+                target = specs[spec.task_spec] if isinstance(spec, LoopTask) else spec
+                target.extensions["compensation"] = node.get(COMPENSATED_BY)
+            for wrapper_id in (node.get(HANDLERS) or "").split():
+                self._handler_process(self.document_root.xpath("//*[@id=$id]", id=wrapper_id)[0])
+                if wrapper_id not in specs:
+                    run = CompensationHandlerTask(self.spec, wrapper_id, subworkflow_spec=wrapper_id)
+                    run.bpmn_id = None  # not an element of the diagram: the handler inside is
+                    run.extensions = {}
+                    run.inputs = [spec]  # SpiffWorkflow wants an input; the throw starts it
+
+    def _handler_process(self, node: Any) -> None:
+        """Register and parse the subprocess a handler is wrapped in (once)."""
+        wrapper_id = node.get("id")
+        if wrapper_id not in self.parser.process_parsers:
+            self.parser.create_parser(node, filename=self.filename, lane=self.lane)
+            self.parser.process_parsers[wrapper_id].parent = self
+            self.parser.process_parsers[wrapper_id].get_spec()
+
+
+def _with_local_items(classes: dict[str, tuple[Any, Any]]) -> dict[str, tuple[Any, Any]]:
+    """The parser classes, each making Flowbridge's multi-instance specs (`specs._LocalItems`)."""
+    made = {}
+    for tag, (parser_class, spec_class) in classes.items():
+        if hasattr(parser_class, "SEQUENTIAL_MI_CLASS"):
+            attributes = {"SEQUENTIAL_MI_CLASS": SequentialInstances, "PARALLEL_MI_CLASS": ParallelInstances}
+            parser_class = type(parser_class.__name__, (parser_class,), attributes)
+        made[tag] = (parser_class, spec_class)
+    return made
+
+
 class FlowbridgeParser(SpiffBpmnParser):
     """The Spiff parser with Flowbridge's dialect-aware service, user and business rule tasks."""
 
@@ -265,12 +358,20 @@ class FlowbridgeParser(SpiffBpmnParser):
     dialects: dict[str, str]
     """Each BPMN file's dialect (engine.definitions.dialects), by file name."""
 
-    OVERRIDE_PARSER_CLASSES = {
-        **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
-        full_tag("task"): (FlowbridgeTaskParser, NoneTask),
-        full_tag("serviceTask"): (FlowbridgeServiceTaskParser, MicroflowTask),
-        full_tag("userTask"): (FlowbridgeUserTaskParser, UserTask),
-        full_tag("businessRuleTask"): (FlowbridgeBusinessRuleTaskParser, BusinessRuleTask),
-        full_tag("boundaryEvent"): (SpiffBoundaryEventParser, BoundaryEvent),
-        full_tag("callActivity"): (FlowbridgeCallActivityParser, CallActivity),
-    }
+    PROCESS_PARSER_CLASS = FlowbridgeProcessParser
+    OVERRIDE_PARSER_CLASSES = _with_local_items(
+        {
+            **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
+            full_tag("task"): (FlowbridgeTaskParser, NoneTask),
+            full_tag("serviceTask"): (FlowbridgeServiceTaskParser, MicroflowTask),
+            full_tag("userTask"): (FlowbridgeUserTaskParser, UserTask),
+            full_tag("businessRuleTask"): (FlowbridgeBusinessRuleTaskParser, BusinessRuleTask),
+            full_tag("boundaryEvent"): (SpiffBoundaryEventParser, BoundaryEvent),
+            full_tag("callActivity"): (FlowbridgeCallActivityParser, CallActivity),
+            full_tag("intermediateThrowEvent"): (
+                FlowbridgeIntermediateThrowEventParser,
+                IntermediateThrowEvent,
+            ),
+            full_tag("endEvent"): (FlowbridgeEndEventParser, EndEvent),
+        }
+    )

@@ -9,6 +9,7 @@ from typing import Any
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
+from ..definitions.compensation import THROWN
 from ..errors import NotFound
 from ..store.database import Database
 from ..store.models import HistoryEvent, ProcessInstance, as_utc
@@ -70,16 +71,33 @@ class StepRecord:
                     and task.task_spec.bpmn_id
                 ):
                     finished.append(task)
-        for task in sorted(finished, key=lambda t: t.last_state_change):
-            self._seen.add(task.id)
+        thrown = [
+            task
+            for wf in [workflow, *workflow.subprocesses.values()]
+            for task in wf.tasks.values()
+            if task.internal_data.get(THROWN, {}).get("at", 0) >= since
+        ]
+        moments = [(t.last_state_change, t, False) for t in finished] + [
+            (t.internal_data[THROWN]["at"], t, True) for t in thrown
+        ]
+        for at, task, compensation in sorted(moments, key=lambda m: m[0]):
             spec = task.task_spec
+            if compensation:
+                # What the throw compensated; nothing, when no activity it reaches had completed.
+                thrown_data = task.internal_data[THROWN]
+                data = {"activity": thrown_data["activity"], "handlers": thrown_data["handlers"]}
+                self.add(
+                    "compensation_thrown", element_id=spec.bpmn_id, task_id=str(task.id), data=data, at=at
+                )
+                continue
+            self._seen.add(task.id)
             self.add(
                 _KINDS[task.state],
                 element_id=spec.bpmn_id,
                 element_name=spec.bpmn_name,
                 element_type=spec.description,
                 task_id=str(task.id),
-                at=task.last_state_change,
+                at=at,
             )
 
 

@@ -23,9 +23,13 @@ import copy
 import time
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.control import BpmnStartTask
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.util.task import TaskState
+
+from ..definitions.compensation import CompensationHandlerTask
+from ..definitions.local_variables import find_task, local_names
 
 INTERNAL = frozenset({"data_objects"})
 """Workflow data keys SpiffWorkflow keeps for itself: never process variables."""
@@ -61,10 +65,16 @@ class Scopes:
         scope = self._scope_workflow(task.workflow)
         local = self._locals(task)
         data = scope.data
+        # A subprocess's Start finishes as its subprocess starts, unreported, and holds a copy of the
+        # data it started with: only a called process's inputs (names its scope lacks) are new.
+        # Its other values may since have been overwritten by the tasks of the same step.
+        copied = isinstance(task.task_spec, BpmnStartTask)
         written = {
             name: value
             for name, value in task.data.items()
-            if name not in INTERNAL and name not in local and (name not in data or data[name] != value)
+            if name not in INTERNAL
+            and name not in local
+            and (name not in data or (not copied and data[name] != value))
         }
         if not written:
             return
@@ -104,11 +114,7 @@ class Scopes:
         return owner
 
     def _task(self, task_id: Any) -> Any:
-        for wf in [self.top, *self.top.subprocesses.values()]:
-            task = wf.tasks.get(task_id)
-            if task is not None:
-                return task
-        return None
+        return find_task(self.top, task_id)
 
     def _locals(self, task: Any) -> frozenset[str]:
         """Names local to the task: the item, output item and output collection of each
@@ -117,7 +123,7 @@ class Scopes:
             # Checked again when a call activity brought the specs of the process it calls.
             self._specs_seen = self.top.subprocess_specs
             self._no_locals = not any(
-                isinstance(spec, MultiInstanceTask)
+                isinstance(spec, (MultiInstanceTask, CompensationHandlerTask))
                 for process in [self.top.spec, *self._specs_seen.values()]
                 for spec in process.task_specs.values()
             )
@@ -129,23 +135,7 @@ class Scopes:
         return found
 
     def _find_locals(self, task: Any) -> frozenset[str]:
-        names: set[str] = set()
-        current: Any = task
-        while current is not None:
-            parent = current.parent
-            if parent is not None and isinstance(parent.task_spec, MultiInstanceTask):
-                # The collection too: the multi-instance task fills it as its instances finish, and
-                # an instance's copy of it from when it began is stale.
-                spec = parent.task_spec
-                items = (spec.input_item, spec.output_item, spec.data_output)
-                names.update(item.bpmn_id for item in items if item is not None)
-            workflow = current.workflow
-            if workflow is self.top or workflow.parent_task_id is None:
-                break
-            current = self._task(workflow.parent_task_id)
-            if current is None or isinstance(current.task_spec, CallActivity):
-                break
-        return frozenset(names)
+        return local_names(task, self._task)
 
     # -- giving the scope's values to its tasks ---------------------------------------------------
 

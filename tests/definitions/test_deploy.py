@@ -162,7 +162,7 @@ def test_concurrent_deployments_of_one_new_file_make_one_version(engine: Engine)
     assert [d["version"] for d in engine.repository.list_latest()] == [1]
 
 
-def test_compensation_is_refused_by_name_until_it_runs(engine: Engine) -> None:
+def test_a_compensation_boundary_event_without_its_handler_is_refused_by_name(engine: Engine) -> None:
     body = (
         '<bpmn:startEvent id="s"/><bpmn:task id="book"/><bpmn:endEvent id="e"/>'
         '<bpmn:boundaryEvent id="undo_booking" attachedToRef="book"><bpmn:compensateEventDefinition/>'
@@ -171,6 +171,6 @@ def test_compensation_is_refused_by_name_until_it_runs(engine: Engine) -> None:
         '<bpmn:sequenceFlow id="f2" sourceRef="book" targetRef="e"/>'
     )
     with pytest.raises(
-        InvalidModel, match=r"boundaryEvent 'undo_booking': compensation events are not supported"
+        InvalidModel, match=r"boundaryEvent 'undo_booking': compensation boundary event needs an association"
     ):
         engine.repository.deploy({"p.bpmn": model(body)})

@@ -25,10 +25,14 @@ import copy
 
 from lxml import etree
 
+from ...namespaces import FLOWBRIDGE_NS
 from .rewrite import Rewriter, local_name, q
 
 SCOPE_SUFFIX = "__scope"
 """Id suffix of the subprocess that holds a scope's own flow."""
+PART_OF_SCOPE = q("partOfScope", FLOWBRIDGE_NS)
+"""On the subprocesses this rewrite makes (the scope's flow, each event subprocess): they are parts
+of their scope, not scopes of their own, to the compensation that scope throws."""
 _CONTAINERS = ("process", "subProcess", "transaction")
 _STAYS = frozenset(
     {
@@ -88,6 +92,7 @@ def _rewrite_scope(rewriter: Rewriter, scope: etree._Element) -> None:
     scope_id = scope.get("id", "")
     body = etree.Element(q("subProcess"))
     body.set("id", f"{scope_id}{SCOPE_SUFFIX}")
+    body.set(PART_OF_SCOPE, "true")
     if scope.get("name"):
         body.set("name", scope.get("name", ""))
     for child in list(scope):
@@ -127,6 +132,7 @@ def _rewrite_scope(rewriter: Rewriter, scope: etree._Element) -> None:
         if "isInterrupting" in handler_start.attrib:
             del handler_start.attrib["isInterrupting"]
         del handler.attrib["triggeredByEvent"]
+        handler.set(PART_OF_SCOPE, "true")
         for flow in handler:
             if local_name(flow) == "sequenceFlow" and flow.get("sourceRef") == boundary.get("id"):
                 flow.set("sourceRef", handler_start.get("id", ""))

@@ -7,6 +7,7 @@ import copy
 from lxml import etree
 
 from . import camunda7, camunda8
+from .compensation import rewrite_compensation
 from .detect import dialect_of
 from .event_subprocesses import rewrite_event_subprocesses
 from .rewrite import Rewriter
@@ -24,7 +25,6 @@ def normalize(tree: etree._ElementTree, source_name: str) -> tuple[etree._Elemen
     rewriter.drop_processes_that_do_not_run()
     rewriter.drop_documentation_data()
     rewriter.check_event_references()
-    rewriter.refuse_compensation()
     rewriter.conditions()
     rewriter.timers()
     rewriter.multi_instance(collections=(camunda7.collection, camunda8.collection))
@@ -34,5 +34,6 @@ def normalize(tree: etree._ElementTree, source_name: str) -> tuple[etree._Elemen
     camunda8.called_elements(rewriter)
     rewriter.implicit_splits()
     rewriter.implicit_starts()
+    rewrite_compensation(rewriter)  # after implicit starts: its handlers' wrappers start nowhere
     rewrite_event_subprocesses(rewriter)  # last: it moves whole flows into a new subprocess
     return copied, dialect

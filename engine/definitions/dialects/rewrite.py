@@ -30,7 +30,7 @@ _ISO_TIMER = re.compile(
     r"|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?"  # date and time
     r")(/.*)?$"
 )
-_ACTIVITIES = (
+ACTIVITIES = (
     "task",
     "userTask",
     "manualTask",
@@ -42,10 +42,9 @@ _ACTIVITIES = (
     "callActivity",
     "subProcess",
     "transaction",
-    "intermediateCatchEvent",
-    "intermediateThrowEvent",
-    "boundaryEvent",
 )
+"""BPMN's activities."""
+_ACTIVITIES = (*ACTIVITIES, "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent")
 """Elements SpiffWorkflow gives one outgoing flow; more than one gets the gateway BPMN implies."""
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _STARTABLE = frozenset(
@@ -139,14 +138,6 @@ class Rewriter:
             for spec in self.iter("ioSpecification"):
                 if local_name(spec.getparent()) != "process":
                     remove(spec)
-
-    def refuse_compensation(self) -> None:
-        """Compensation does not run yet: refuse it by name, not with SpiffWorkflow's parser dump."""
-        for definition in self.iter("compensateEventDefinition"):
-            raise self.refuse(definition, "compensation events are not supported yet (handlers do not run)")
-        for element in self.root.iter():
-            if isinstance(element.tag, str) and element.get("isForCompensation") == "true":
-                raise self.refuse(element, "compensation handlers are not supported yet (they would not run)")
 
     def check_event_references(self) -> None:
         """An event definition's errorRef, escalationRef, messageRef or signalRef names an element
@@ -285,12 +276,13 @@ def _insert_start(container: etree._Element, first: list[etree._Element]) -> Non
     if len(first) > 1:
         source = etree.SubElement(container, q("parallelGateway"))
         source.set("id", f"{container_id}__start_split")
-        _flow(container, start, source)
+        connect(container, start, source)
     for node in first:
-        _flow(container, source, node)
+        connect(container, source, node)
 
 
-def _flow(container: etree._Element, source: etree._Element, target: etree._Element) -> None:
+def connect(container: etree._Element, source: etree._Element, target: etree._Element) -> None:
+    """A sequence flow in `container` from `source` to `target`, with their incoming/outgoing links."""
     flow = etree.SubElement(container, q("sequenceFlow"))
     flow.set("id", f"{source.get('id')}__to__{target.get('id')}")
     flow.set("sourceRef", source.get("id", ""))

@@ -1,0 +1,60 @@
+"""Local variables: the names a live task holds apart from its process instance's variables.
+
+BPMN makes a local variable where the model says so: the element variable of a multi-instance
+activity, its output element and the collection the outputs are gathered in (DESIGN §2a). A
+compensation handler also sees, as locals, those of the activity instance it compensates
+(Camunda 7's variable snapshot). They belong to the instance, never to the process's scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
+
+SNAPSHOT = "compensation_locals"
+"""Internal data of a compensation handler's run: the locals of the instance it compensates."""
+
+
+def local_names(task: Any, find_task: Callable[[Any], Any]) -> frozenset[str]:
+    """Names local to `task` (the items of each multi-instance activity it runs in, and the snapshot
+    of the compensation handler it runs in), up to the process instance it belongs to.
+
+    `find_task` finds a task of the top workflow or its subprocesses by id.
+    """
+    names: set[str] = set()
+    current: Any = task
+    while current is not None:
+        names.update(current.internal_data.get(SNAPSHOT, ()))
+        parent = current.parent
+        if parent is not None and isinstance(parent.task_spec, MultiInstanceTask):
+            # The collection too: the multi-instance task fills it as its instances finish, and
+            # an instance's copy of it from when it began is stale.
+            spec = parent.task_spec
+            items = (spec.input_item, spec.output_item, spec.data_output)
+            names.update(item.bpmn_id for item in items if item is not None)
+        workflow = current.workflow
+        if workflow is workflow.top_workflow or workflow.parent_task_id is None:
+            break
+        current = find_task(workflow.parent_task_id)
+        if current is None or isinstance(current.task_spec, CallActivity):
+            break
+    return frozenset(names)
+
+
+def snapshot(task: Any) -> dict[str, Any]:
+    """The values of `task`'s local variables, as they are now."""
+    top = task.workflow.top_workflow
+    names = local_names(task, lambda task_id: find_task(top, task_id))
+    return {name: task.data[name] for name in sorted(names) if name in task.data}
+
+
+def find_task(top: Any, task_id: Any) -> Any:
+    """The task with this id in the top workflow or one of its subprocesses, or None."""
+    for workflow in [top, *top.subprocesses.values()]:
+        task = workflow.tasks.get(task_id)
+        if task is not None:
+            return task
+    return None

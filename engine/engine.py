@@ -1,8 +1,8 @@
 """The Engine: the facade web/ and the CLI use, with Camunda-like services built from settings.
 
 Services are built bottom-up, each given what it uses in its constructor: the job signal and the
-message subscriptions' step effect first, then the repository and the runtime, then the services
-that drive the runtime (tasks, incidents, messages, microflow calls).
+message and signal subscriptions' step effects first, then the repository and the runtime, then the services
+that drive the runtime (tasks, incidents, messages, signals, microflow calls).
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ from .messages import MESSAGE_JOB_KIND, MessageService, SubscriptionEffect
 from .microflows import REGISTRY, MicroflowRegistry, load_modules
 from .runtime import HistoryService, IncidentService, RuntimeService
 from .settings import Settings
+from .signals import SIGNAL_JOB_KIND, SignalEffect, SignalService
 from .store import Database
 from .tasks import TaskService
 
 
 class Engine:
-    """Owns the database and the caches; exposes `repository`, `runtime`, `tasks`, `history`,
-    `jobs`, `incidents`, `messages` and `microflows`. `Worker(engine)` (engine.workers) runs the jobs."""
+    """Owns the database and the caches; exposes `repository`, `runtime`, `tasks`, `history`, `jobs`,
+    `incidents`, `messages`, `signals` and `microflows`. `Worker(engine)` (engine.workers) runs the jobs."""
 
     def __init__(
         self, settings: Settings, registry: MicroflowRegistry | None = None, load_microflows: bool = True
@@ -42,7 +43,7 @@ class Engine:
             self.codec,
             settings.instance_cache_size,
             self.signal,
-            effects=[SubscriptionEffect()],
+            effects=[SubscriptionEffect(), SignalEffect()],
         )
         self.tasks = TaskService(self.db, self.runtime)
         self.history = HistoryService(self.db)
@@ -51,7 +52,9 @@ class Engine:
         self.jobs = JobStore(self.db, self.signal, retry_incident=self.incidents.retry)
         self.microflows = MicroflowService(self.db, self.registry, self.jobs, self.signal)
         self.messages = MessageService(self.runtime)
-        self.job_kinds = {MESSAGE_JOB_KIND: self.messages.run_job}
+        self.signals = SignalService(self.runtime)
+        """Broadcasts BPMN signals (not to be confused with `signal`, which wakes job workers)."""
+        self.job_kinds = {MESSAGE_JOB_KIND: self.messages.run_job, SIGNAL_JOB_KIND: self.signals.run_job}
         """Job kinds the engine's services run, beside the runner's own (workers run them)."""
 
     def upgrade(self) -> None:

@@ -9,6 +9,7 @@ from .instances import instances, resume, show, start, suspend, terminate
 from .jobs import jobs
 from .messages import message
 from .microflows import call, microflows
+from .signals import signal
 from .tasks import assign, claim, complete, tasks, unclaim
 from .users import tokens, users
 from .worker import worker
@@ -19,6 +20,7 @@ for command in (db, deploy, definitions, start, instances, show, tasks, complete
 for command in (worker, incidents, jobs):
     main.add_command(command)
 main.add_command(message)
+main.add_command(signal)
 
 for command in (suspend, resume, terminate, claim, unclaim, assign):
     main.add_command(command)

@@ -9,7 +9,7 @@ import click
 
 from .app import App, Refused, pass_app
 from .options import json_option, parse_vars, var_option
-from .output import echo_json
+from .output import echo_json, echo_reached
 
 CORRELATE_HELP = (
     "Correlate on KEY: an instance waits for the message with KEY equal to VALUE (its correlation "
@@ -58,7 +58,4 @@ def message(
     if as_json:
         echo_json(outcome)
         return
-    for instance_id in outcome["delivered_to"]:
-        click.echo(f"delivered to {instance_id}")
-    for instance_id in outcome["started"]:
-        click.echo(f"started {instance_id}")
+    echo_reached(outcome)

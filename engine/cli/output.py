@@ -20,6 +20,14 @@ def echo_json(value: Any) -> None:
     click.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
 
+def echo_reached(outcome: dict[str, Any]) -> None:
+    """Print where a message or signal went: the instances it reached, then those it started."""
+    for instance_id in outcome["delivered_to"]:
+        click.echo(f"delivered to {instance_id}")
+    for instance_id in outcome["started"]:
+        click.echo(f"started {instance_id}")
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "") -> None:
     """Print rows under headers, columns aligned, the last column left ragged."""
     widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.parser.event_parsers import SIGNAL_EVENT_XPATH
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.defaults import EndEvent, IntermediateThrowEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -299,9 +300,17 @@ class FlowbridgeIntermediateThrowEventParser(_CompensationThrowParser, SpiffInte
 
 
 class FlowbridgeEndEventParser(_CompensationThrowParser, SpiffEndEventParser):
-    """End events, compensation end events among them."""
+    """End events, compensation and signal end events among them (SpiffWorkflow 3.2 reads a signal
+    end event as a plain end event: its signal was never thrown)."""
 
     THROW_CLASS = CompensationEndEvent
+
+    def create_task(self) -> Any:
+        if self.node.get(COMPENSATE) is None and self.xpath(SIGNAL_EVENT_XPATH):
+            task = self._create_task(self.get_event_definition([SIGNAL_EVENT_XPATH]))
+            task.connect(self.spec.end)
+            return task
+        return super().create_task()
 
 
 class FlowbridgeProcessParser(SpiffProcessParser):

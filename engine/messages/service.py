@@ -53,7 +53,6 @@ history; no incident is raised, as no task of the thrower waits on it.
 from __future__ import annotations
 
 import copy
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -61,7 +60,7 @@ from typing import TYPE_CHECKING, Any
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Table, and_, func, insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import jobs
@@ -76,9 +75,9 @@ from ..errors import (
 )
 from ..store import instance_rows
 from ..store.models import DeliveredMessage, MessageSubscription, ProcessDefinition, ProcessInstance, utcnow
+from ..store.starters import Starters
 from ..store.unit_of_work import UnitOfWork
 from ..variables import check_json, check_text, check_variables
-from .subscriptions import history_event
 from .waits import (
     Message,
     correlations_of,
@@ -130,8 +129,7 @@ class MessageService:
     def __init__(self, runtime: RuntimeService) -> None:
         self.runtime = runtime
         self.db = runtime.db
-        self._start_names: dict[int, frozenset[str]] = {}
-        self._lock = threading.Lock()
+        self._starters = Starters(self.db, self._start_names)
 
     def correlate(
         self,
@@ -178,7 +176,7 @@ class MessageService:
                 delivered.append(candidate.instance_id)
         started = []
         if not delivered and not reached:
-            for key, version in self._starters(message.name):
+            for key, version in self._starters.find(message.name):
                 instance_id = self._start(key, version, message, ledger)
                 if instance_id is not None:
                     started.append(instance_id)
@@ -232,31 +230,9 @@ class MessageService:
                     )
         return [_Candidate(i, business_keys[i]) for i, v in verdicts.items() if v]
 
-    def _starters(self, name: str) -> list[tuple[str, int]]:
-        """(key, version) of the latest definitions whose process starts with message `name`."""
-        latest = select(_D.key, func.max(_D.version).label("version")).group_by(_D.key).subquery("latest")
-        query = (
-            select(_D.id, _D.key, _D.version)
-            .join(latest, and_(_D.key == latest.c.key, _D.version == latest.c.version))
-            .order_by(_D.key)
-        )
-        found = []
-        with UnitOfWork(self.db) as uow:
-            for definition_id, key, version in uow.connection.execute(query).all():
-                names = self._start_names.get(definition_id)
-                if names is None:
-                    spec, _ = self.runtime.repository.spec(uow, definition_id)
-                    names = frozenset(
-                        d.name
-                        for task_spec in spec.task_specs.values()
-                        if isinstance(task_spec, StartEvent)
-                        for d in message_definitions(task_spec)
-                    )
-                    with self._lock:
-                        self._start_names[definition_id] = names
-                if name in names:
-                    found.append((key, version))
-        return found
+    def _start_names(self, uow: UnitOfWork, definition_id: int) -> frozenset[str]:
+        spec, _ = self.runtime.repository.spec(uow, definition_id)
+        return _message_start_names(spec)
 
     # -- delivering -----------------------------------------------------------------------------
 
@@ -353,7 +329,9 @@ class MessageService:
                     "job_id": job.id,
                     "error": error,
                 }
-                event = history_event(job.instance_id, "message_not_delivered", job.element_id, data, now)
+                event = instance_rows.history_row(
+                    job.instance_id, "message_not_delivered", job.element_id, data, now
+                )
                 instance_rows.insert_history(uow, [event])
             uow.commit()
         return "failed"
@@ -422,6 +400,16 @@ def _catch(task: Any, definition: Any, message: Message) -> bool:
         # Camunda: the message's variables become process variables from the catching task on.
         task.data.update(copy.deepcopy(message.variables))
     return True
+
+
+def _message_start_names(spec: Any) -> frozenset[str]:
+    """The messages whose start events start a process spec."""
+    return frozenset(
+        d.name
+        for task_spec in spec.task_specs.values()
+        if isinstance(task_spec, StartEvent)
+        for d in message_definitions(task_spec)
+    )
 
 
 def _verdict(

@@ -151,7 +151,7 @@ def _thrown_job(
         max_attempts=JOB_ATTEMPTS,
         backoff=JOB_BACKOFF_SECONDS,
     )
-    history = history_event(
+    history = instance_rows.history_row(
         instance_id,
         "message_thrown",
         element,
@@ -168,19 +168,3 @@ def _thrower(workflow: Any, definition: Any) -> Any:
             if any(d is definition for d in message_definitions(task_spec)):
                 return task_spec
     return None
-
-
-def history_event(
-    instance_id: str, kind: str, element: str | None, data: dict[str, Any], now: datetime
-) -> dict[str, Any]:
-    return {
-        "instance_id": instance_id,
-        "at": now,
-        "kind": kind,
-        "element_id": element,
-        "element_name": None,
-        "element_type": None,
-        "task_id": None,
-        "user": None,
-        "data": data,
-    }

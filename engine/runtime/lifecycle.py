@@ -37,7 +37,7 @@ from sqlalchemy import Table, delete, update
 from .. import jobs
 from ..errors import InstanceNotInState, InvalidInput
 from ..store import instance_rows
-from ..store.models import Incident, MessageSubscription, utcnow
+from ..store.models import Incident, MessageSubscription, SignalSubscription, utcnow
 from ..store.unit_of_work import UnitOfWork
 from .projections import status_of
 
@@ -53,6 +53,7 @@ MAX_REASON = 2000
 
 _INCIDENTS: Table = Incident.__table__  # type: ignore[assignment]
 _SUBSCRIPTIONS: Table = MessageSubscription.__table__  # type: ignore[assignment]
+_SIGNAL_SUBSCRIPTIONS: Table = SignalSubscription.__table__  # type: ignore[assignment]
 
 
 def suspend(runtime: RuntimeService, instance_id: str, user: str | None = None) -> dict[str, Any]:
@@ -107,7 +108,8 @@ def terminate(
         tasks = instance_rows.cancel_open_tasks(uow, instance_id, now)
         cancelled = jobs.cancel_for_instance(uow, instance_id, now)
         incidents = _resolve_incidents(uow, instance_id, now)
-        uow.connection.execute(delete(_SUBSCRIPTIONS).where(_SUBSCRIPTIONS.c.instance_id == instance_id))
+        for table in (_SUBSCRIPTIONS, _SIGNAL_SUBSCRIPTIONS):
+            uow.connection.execute(delete(table).where(table.c.instance_id == instance_id))
         instance_rows.set_instance_status(
             uow,
             locked,

@@ -276,6 +276,23 @@ def insert_history(uow: UnitOfWork, events: list[dict[str, Any]]) -> None:
         _INSERT_HISTORY.execute_many(_conn(uow), events)
 
 
+def history_row(
+    instance_id: str, kind: str, element: str | None, data: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """A history event that no task's state change makes (a message or signal thrown, say)."""
+    return {
+        "instance_id": instance_id,
+        "at": now,
+        "kind": kind,
+        "element_id": element,
+        "element_name": None,
+        "element_type": None,
+        "task_id": None,
+        "user": None,
+        "data": data,
+    }
+
+
 def set_task_assignee(uow: UnitOfWork, task_id: str, assignee: str | None) -> None:
     """Rewrite an open task's assignee (a claim, or its undoing, that a step applied)."""
     conn = _conn(uow)

@@ -256,6 +256,18 @@ class MessageSubscription(Base):
     correlation: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
+class SignalSubscription(Base):
+    """A signal an instance waits for (a projection): a broadcast of that name reaches it."""
+
+    __tablename__ = "signal_subscriptions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    instance_id: Mapped[str] = mapped_column(String(36), index=True)
+    name: Mapped[str] = mapped_column(String(255), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    element_id: Mapped[str | None] = mapped_column(String(255))
+
+
 class DeliveredMessage(Base):
     """A message delivered with an id: delivering the same id again changes nothing."""
 

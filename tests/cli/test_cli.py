@@ -287,6 +287,12 @@ def test_usage_errors_exit_2(deployed: Run) -> None:
 # -- --var values ------------------------------------------------------------------------------
 
 
+def test_signal_reaches_nobody_and_says_so(cli: Run) -> None:
+    result = ok(cli("signal", "nobody_listens", "--var", "level=2"))
+    assert "no instance waits for signal 'nobody_listens'" in result.output
+    assert as_json(cli("signal", "nobody_listens", "--json")) == {"delivered_to": [], "started": []}
+
+
 def test_var_values_are_json_else_strings() -> None:
     assert parse_vars(
         [

@@ -21,6 +21,7 @@ DESIGN_PATHS = {
     "/api/tasks/{task_id}/unclaim": {"post"},
     "/api/tasks/{task_id}/complete": {"post"},
     "/api/messages": {"post"},
+    "/api/signals": {"post"},
     "/api/microflows": {"get"},
     "/api/microflows/{name}/call": {"post"},
     "/api/jobs/{job_id}": {"get"},

@@ -215,6 +215,30 @@ def test_a_message_starts_a_process_and_nobody_waiting_is_404(api: Api) -> None:
     assert status == 400 and "name" in str(body["error"]["details"])
 
 
+ALARMED = (
+    HEAD + '<bpmn:signal id="A" name="alarm"/>'
+    '<bpmn:process id="alarmed" isExecutable="true">'
+    '<bpmn:startEvent id="s"><bpmn:signalEventDefinition signalRef="A"/></bpmn:startEvent>'
+    '<bpmn:userTask id="respond"/><bpmn:endEvent id="e"/>'
+    '<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="respond"/>'
+    '<bpmn:sequenceFlow id="f2" sourceRef="respond" targetRef="e"/>'
+    "</bpmn:process></bpmn:definitions>"
+).encode()
+
+
+def test_a_signal_starts_its_processes_and_nobody_waiting_is_no_error(api: Api) -> None:
+    deployed(api, ("alarmed.bpmn", ALARMED))
+    status, outcome = api.post("/api/signals", "bob", json={"name": "alarm", "variables": {"level": 2}})
+    assert status == 200 and outcome["delivered_to"] == []
+    [started] = outcome["started"]
+    assert api.get(f"/api/process-instances/{started}")[1]["variables"] == {"level": 2}
+
+    status, outcome = api.post("/api/signals", json={"name": "nobody_listens"})
+    assert (status, outcome) == (200, {"delivered_to": [], "started": []})
+    status, body = api.post("/api/signals", json={"variables": {}})
+    assert status == 400 and "name" in str(body["error"]["details"])
+
+
 # -- suspend, resume, terminate -------------------------------------------------------------------
 
 

@@ -43,6 +43,7 @@ CONTENT_DECIDES = {
     MICROFLOW_CALL,  # whether the input has the microflow's names
     "/api/tasks/{task_id}/complete",  # whether the values fit the task's form
     "/api/messages",  # what the started process makes of the variables
+    "/api/signals",  # likewise
     # Whether the name is one the accounts take: the schema's pattern says so in JSON Schema's
     # regex dialect, whose `\s` differs from Python's (U+0085 is whitespace only to Python).
     "/api/tasks/{task_id}/assign",

@@ -13,6 +13,7 @@ from . import (  # noqa: F401  (each registers its routes on the blueprint)
     jobs,
     messages,
     microflows,
+    signals,
     tasks,
 )
 from .blueprint import api

@@ -307,8 +307,15 @@ class MessageIn(Schema):
     message_id = _storable(min_length=1, allow_none=True, metadata={"description": "dedupes"})
 
 
+class SignalIn(Schema):
+    """A signal to broadcast."""
+
+    name = _storable(min_length=1, required=True)
+    variables = _variables("variables each receiver (and each instance it starts) gets")
+
+
 class MessageOut(Schema):
-    """Where a message went."""
+    """Where a message or a signal went."""
 
     delivered_to = List(String())
     started = List(String())

@@ -61,22 +61,19 @@ class StepRecord:
     def collect(self, workflow: Any) -> None:
         """Record every BPMN element that finished since the last collection."""
         since, self._since = self._since, time.time()
-        finished = []
+        finished, thrown = [], []
         for wf in [workflow, *workflow.subprocesses.values()]:
             for task in wf.tasks.values():
+                if task.last_state_change < since:
+                    continue
                 if (
-                    task.last_state_change >= since
-                    and task.has_state(TaskState.FINISHED_MASK)
+                    task.has_state(TaskState.FINISHED_MASK)
                     and task.id not in self._seen
                     and task.task_spec.bpmn_id
                 ):
                     finished.append(task)
-        thrown = [
-            task
-            for wf in [workflow, *workflow.subprocesses.values()]
-            for task in wf.tasks.values()
-            if task.internal_data.get(THROWN, {}).get("at", 0) >= since
-        ]
+                if THROWN in task.internal_data and task.internal_data[THROWN]["at"] >= since:
+                    thrown.append(task)  # a compensation throw, in the step that threw it
         moments = [(t.last_state_change, t, False) for t in finished] + [
             (t.internal_data[THROWN]["at"], t, True) for t in thrown
         ]

@@ -79,6 +79,7 @@ def test_deploy_folder_prints_versions_then_unchanged(cli: Run) -> None:
         ["order_camunda7", "version", "1", "(new)"],
         ["order_camunda8", "version", "1", "(new)"],
         ["order_spiff", "version", "1", "(new)"],
+        ["trip_booking", "version", "1", "(new)"],
     ]
     again = ok(cli("deploy", str(EXAMPLES))).stdout
     assert "hello_task        version 1 (unchanged)" in again

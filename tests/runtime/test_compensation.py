@@ -13,7 +13,7 @@ from engine import Engine
 from engine.errors import InvalidModel
 
 from ..builders import flow, model
-from ..conftest import complete
+from ..conftest import complete, deploy
 
 
 def script(element_id: str, code: str, extra: str = "", attrs: str = "") -> str:
@@ -349,3 +349,18 @@ def test_an_interrupted_subprocess_leaves_nothing_to_compensate(engine: Engine) 
 def test_compensation_that_cannot_run_is_refused_by_name(engine: Engine, body: str, reason: str) -> None:
     with pytest.raises(InvalidModel, match=reason):
         engine.repository.deploy({"p.bpmn": model(body)})
+
+
+def test_handlers_that_wait_are_each_a_task_with_the_locals_of_the_instance_they_undo(engine: Engine) -> None:
+    deploy(engine, "compensation.bpmn")
+    instance = engine.runtime.start("compensation", {"rooms": ["r1", "r2"], "booked": []})
+    assert instance["variables"]["car"] == "C-1"
+    instance = complete(engine, instance, "decide", keep=False)
+    # The car was booked last: its handler ran at once; one release task waits per room.
+    assert instance["variables"]["car"] is None
+    rooms = sorted(t["variables"]["room"] for t in instance["tasks"])
+    assert rooms == ["r1", "r2"] and open_tasks(instance) == ["release_room", "release_room"]
+    for task in instance["tasks"]:
+        instance = engine.tasks.complete(task["id"], {})
+    assert instance["status"] == "completed"
+    assert "room" not in instance["variables"]

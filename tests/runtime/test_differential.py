@@ -39,6 +39,8 @@ START_VARIABLES: dict[str, dict[str, Any]] = {
     "loan_approval": {"customer_id": "C-1", "amount": 20000},
     "async_order": {"order_id": "D-1", "sku": "BOLT-M8", "quantity": 4},
     "esp_error": {"amount": 500},
+    "compensation": {"rooms": ["r1", "r2"], "booked": []},
+    "trip_booking": {"trip_id": "D-2", "nights": 1, "amount": 9000},
 }
 """Start variables for processes whose first gateway or script reads one (beside start form values)."""
 TASK_VALUES: dict[str, dict[str, Any]] = {
@@ -47,6 +49,7 @@ TASK_VALUES: dict[str, dict[str, Any]] = {
     "review": {"approved": True},
     "check": {"ok": False},
     "a": {"note": "from a"},
+    "decide": {"keep": False},
 }
 """What a person types into user tasks that have no form but whose flow reads the value."""
 

@@ -2,8 +2,10 @@
 
 `safe_xml` reads uploaded files without entities or network; `dialects` rewrites a copy of each
 editor's BPMN into what SpiffWorkflow runs; `parsing` reads it with SpiffWorkflow's parser taught
-the editors' extensions (`specs` are the task specs Flowbridge adds); `state_codec` serializes
-specs and instance state; `repository` deploys and versions definitions and serves their specs.
+the editors' extensions (`specs` are the task specs Flowbridge adds, `compensation` those that
+run compensation, `thrown_signals` notes the signals an instance throws, `local_variables` says
+which names are local to a task); `state_codec` serializes specs and instance state;
+`repository` deploys and versions definitions and serves their specs.
 """
 
 from .dialects import dialect_of, normalize

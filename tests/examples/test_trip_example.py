@@ -69,9 +69,11 @@ def test_a_declined_card_cancels_both_bookings_newest_first(example: Engine) -> 
     history = completed(example, instance)
     booked = [e for e in history if e in ("book_hotel", "book_flight")]
     undone = [e for e in history if e in ("cancel_hotel", "cancel_flight")]
-    assert undone == [{"book_hotel": "cancel_hotel", "book_flight": "cancel_flight"}[b] for b in reversed(booked)]
+    handler_of = {"book_hotel": "cancel_hotel", "book_flight": "cancel_flight"}
+    assert undone == [handler_of[b] for b in reversed(booked)]
     assert sorted(cancelled()[before:]) == ["F-T2", "H-T2-1N"]
-    [thrown] = [e["data"] for e in example.history.events(instance["id"]) if e["kind"] == "compensation_thrown"]
+    events = example.history.events(instance["id"])
+    [thrown] = [e["data"] for e in events if e["kind"] == "compensation_thrown"]
     assert sorted(thrown["handlers"]) == ["cancel_flight", "cancel_hotel"]
     assert complete(example, instance, "tell_traveller")["status"] == "completed"
 

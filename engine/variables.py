@@ -9,6 +9,11 @@ from .errors import InvalidInput, VariablesNotJson
 
 MAX_DEPTH = 64
 """Deepest nesting accepted in a variable's value."""
+ENGINE_NAMES = frozenset({"lane_owners"})
+"""Variables that steer the engine (SpiffArena's lane owners pick who may do a task): a model's
+own scripts may set them, data from outside may not."""
+ENGINE_PREFIXES = ("_fb_", "__")
+"""Prefixes of names the engine keeps for itself (`_fb_` helpers in expressions, dunder names)."""
 
 
 def check_json(value: Any, where: str) -> None:
@@ -21,14 +26,26 @@ def check_json(value: Any, where: str) -> None:
 
 
 def check_variables(variables: Any, where: str = "variables") -> dict[str, Any]:
-    """Check a mapping of variable names to JSON values and return it."""
+    """Check a mapping of variable names to JSON values from outside the engine and return it: no
+    name the engine keeps for itself (`check_names`)."""
     if not isinstance(variables, dict):
         raise VariablesNotJson(f"{where} must be a JSON object, not {type(variables).__name__}")
     for name, value in variables.items():
         if not isinstance(name, str) or not name:
             raise VariablesNotJson(f"{where}: variable names must be non-empty strings, not {name!r}")
         check_json(value, f"variable '{name}'")
+    check_names(variables, where)
     return variables
+
+
+def check_names(variables: Any, where: str) -> None:
+    """Refuse, naming it, a variable that steers the engine (ENGINE_NAMES, ENGINE_PREFIXES)."""
+    for name in variables:
+        if name in ENGINE_NAMES or name.startswith(ENGINE_PREFIXES):
+            raise InvalidInput(
+                f"{where}: variable '{name}' is the engine's own; only the model's scripts may set it",
+                variable=name,
+            )
 
 
 def _problem(value: Any, path: str, depth: int) -> tuple[str, str] | None:

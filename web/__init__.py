@@ -13,10 +13,11 @@ from apiflask import APIFlask
 
 from engine import Engine, Settings
 
-from . import login
+from . import hardening, login
 from .api import api
 from .api.openapi import ApiDocPlugin, require_bodies
 from .api.schemas import ERROR_SCHEMA
+from .api_docs import docs
 from .errors import register_error_handlers
 from .pages import pages
 
@@ -31,7 +32,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None, *
         __name__,
         title="Flowbridge API",
         version="1",
-        docs_path="/api/docs",
+        docs_path=None,  # web.api_docs serves the page from this origin
         spec_path="/api/openapi.json",
         spec_plugins=[ApiDocPlugin()],
     )
@@ -52,9 +53,11 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None, *
     app.extensions[ENGINE_KEY] = engine
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     login.init_app(app, engine)
+    hardening.init_app(app)
     app.spec_processor(require_bodies)
     app.register_blueprint(api)
     app.register_blueprint(pages)
+    app.register_blueprint(docs)
     register_error_handlers(app)
     return app
 

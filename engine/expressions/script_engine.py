@@ -10,9 +10,9 @@ from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEv
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition
 
-from ..errors import EngineError, MicroflowFailed, NotFound
+from ..errors import EngineError, InvalidInput, MicroflowFailed, NotFound
 from ..microflows import BpmnError, CallContext, MicroflowRegistry
-from ..variables import check_json
+from ..variables import check_json, check_names
 from .translate import FUNCTIONS
 
 ASYNC_INPUT = "flowbridge_async_input"
@@ -129,6 +129,13 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
         elif binding["result_variable"]:
             task.data[binding["result_variable"]] = result
         elif isinstance(result, dict):
+            try:
+                check_names(result, f"the result of microflow '{name}'")
+            except InvalidInput as exc:
+                element = task.task_spec.bpmn_id
+                raise MicroflowFailed(
+                    f"task '{element}': {exc.message}", task=element, microflow=name
+                ) from None
             task.data.update(result)
         elif result is not None:
             task.data[name] = result

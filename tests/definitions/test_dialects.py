@@ -150,7 +150,14 @@ def test_lanes_offer_unassigned_tasks_to_the_lane_or_its_owners(engine: Engine) 
     xml = model(body).replace(b"xmlns:camunda", b"xmlns:spiffnone").replace(b"camunda.org/schema/1.0", b"x/1")
     xml = xml.replace(b"xmlns:zeebe", b"xmlns:zeebenone").replace(b"camunda.org/schema/zeebe/1.0", b"x/2")
     by_group = start(engine, xml)["tasks"][0]
-    by_owner = engine.runtime.start("p", {"lane_owners": {"clerks": ["kim", "lee"]}})["tasks"][0]
+    owned = xml.replace(b'sourceRef="s" targetRef="t"', b'sourceRef="s" targetRef="own"').replace(
+        b'<bpmn:userTask id="t"/>',
+        b'<bpmn:scriptTask id="own"><bpmn:script>lane_owners = {"clerks": ["kim", "lee"]}</bpmn:script>'
+        b'</bpmn:scriptTask><bpmn:sequenceFlow id="own_t" sourceRef="own" targetRef="t"/>'
+        b'<bpmn:userTask id="t"/>',
+    )
+    engine.repository.deploy({"p.bpmn": owned})
+    by_owner = engine.runtime.start("p", {})["tasks"][0]  # the model's own script names the owners
     assert (by_group["candidate_groups"], by_group["candidate_users"]) == (["clerks"], [])
     assert (by_owner["candidate_groups"], by_owner["candidate_users"]) == ([], ["kim", "lee"])
 

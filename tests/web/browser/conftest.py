@@ -203,7 +203,8 @@ def logins(server: Server, browser: Any) -> dict[str, Any]:
 
 
 class Pages:
-    """Opens pages as a user; fails the test on an uncaught script error in any of them."""
+    """Opens pages as a user; fails the test on an uncaught script error in any of them, or on
+    anything the Content-Security-Policy refused."""
 
     def __init__(self, server: Server, browser: Any, logins: dict[str, Any]) -> None:
         self.server, self.browser, self.logins = server, browser, logins
@@ -218,7 +219,13 @@ class Pages:
         self.contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: self.errors.append(f"{page.url}: {error}"))
+        page.on("console", lambda message: self._refused(page, message))
         return page
+
+    def _refused(self, page: Any, message: Any) -> None:
+        # What the Content-Security-Policy refuses (an inline script, another host) is a console error.
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.errors.append(f"{page.url}: {message.text}")
 
     def close(self) -> None:
         for context in self.contexts:

@@ -35,7 +35,7 @@ OVERLAY_LOG = """() => {
 
 def blocked_once(page: Any) -> None:
     """Wait until the overlay was shown and hidden again since the last check; then forget it."""
-    page.wait_for_function("window.overlayLog.length >= 2")
+    page.wait_for_function("() => window.overlayLog.length >= 2")
     assert page.evaluate("window.overlayLog.splice(0)") == ["shown", "hidden"]
     expect(page.locator("#blocking-overlay")).to_be_hidden()
 
@@ -229,3 +229,10 @@ def test_a_model_is_deployed_by_upload(pages: Pages, tmp_path: Path) -> None:
     expect(table).to_contain_text(key)
     expect(table).to_contain_text("new version")
     screenshot(page, "deploy")
+
+
+def test_the_api_reference_renders_from_this_origin_under_the_csp(pages: Pages) -> None:
+    page = pages.open()
+    page.goto("/api/docs")
+    expect(page.locator(".swagger-ui .title").first).to_contain_text("Flowbridge API")
+    expect(page.get_by_text("/api/signals").first).to_be_visible()  # the operations are listed

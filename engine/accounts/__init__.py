@@ -5,7 +5,7 @@ passwords and tokens at rest; `access` is the one rule on user tasks that the ru
 service, the API and the pages apply.
 """
 
-from .access import check_may_do, check_may_see, may_do, may_do_view
+from .access import check_may_do, check_may_see, check_may_start, may_do, may_do_view, may_start
 from .passwords import hash_password, token_hash, verify_password
 from .service import AccountService, Principal, check_groups, check_name, token_view, user_view
 
@@ -15,10 +15,12 @@ __all__ = [
     "check_groups",
     "check_may_do",
     "check_may_see",
+    "check_may_start",
     "check_name",
     "hash_password",
     "may_do",
     "may_do_view",
+    "may_start",
     "token_hash",
     "token_view",
     "user_view",

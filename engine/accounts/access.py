@@ -57,3 +57,23 @@ def check_may_see(task: dict[str, Any], user: str, groups: Iterable[str], admin:
         return
     users, offered_groups = task["candidate_users"] or [], task["candidate_groups"] or []
     check_may_do(task["id"], user, groups, task["assignee"], users, offered_groups)
+
+
+def may_start(starters: dict[str, Any] | None, user: str, groups: Iterable[str], admin: bool) -> bool:
+    """Whether `user` (a member of `groups`) may start a process whose model lets `starters` start it
+    (None: anyone; Camunda's candidateStarterUsers / candidateStarterGroups)."""
+    if admin or not starters:
+        return True
+    return user in (starters.get("users") or []) or not set(groups).isdisjoint(starters.get("groups") or [])
+
+
+def check_may_start(
+    key: str, starters: dict[str, Any] | None, user: str, groups: Iterable[str], admin: bool
+) -> None:
+    """NotAllowed, naming who may, unless `user` may start process `key`."""
+    if may_start(starters, user, groups, admin):
+        return
+    who = ", ".join(
+        [*(starters or {}).get("users", []), *(f"group {g}" for g in (starters or {}).get("groups", []))]
+    )
+    raise NotAllowed(f"{user} may not start process '{key}': it is started by {who}", key=key)

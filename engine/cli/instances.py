@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from ..accounts import Principal
 from ..engine import Engine
 from ..runtime.views import TIMER_EVENT_TYPES
 from .app import App, pass_app
@@ -40,6 +41,13 @@ def echo_instance_line(instance: dict[str, Any]) -> None:
     help="Wait up to S seconds (0..300) for the instance to end or to wait only on people or "
     "outside events (its async microflows and near timers run in workers meanwhile).",
 )
+@click.option(
+    "--user",
+    metavar="U",
+    help="Start as U: refused unless the model lets U or one of the --group groups start it; the "
+    "values must pass its start form.",
+)
+@click.option("--group", "groups", multiple=True, metavar="G", help="A group of --user; repeatable.")
 @json_option
 @pass_app
 def start(
@@ -48,12 +56,17 @@ def start(
     variables: tuple[str, ...],
     business_key: str | None,
     wait_seconds: float,
+    user: str | None,
+    groups: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Start an instance of process KEY (its latest version); prints its id and status."""
+    if groups and user is None:
+        raise click.UsageError("--group needs --user (the groups are the user's)")
     values = parse_vars(variables)
     engine = app.engine()
-    instance = engine.runtime.start(key, values, business_key=business_key)
+    starter = Principal(user, tuple(groups)) if user is not None else None
+    instance = engine.runtime.start(key, values, business_key=business_key, user=user, starter=starter)
     if wait_seconds > 0:
         instance = engine.runtime.wait(instance["id"], wait_seconds)
     if as_json:

@@ -17,7 +17,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from .. import forms
 from ..errors import InvalidModel
 from ..messages import waits as message_waits
-from ..namespaces import BPMN_NS, ZEEBE_NS
+from ..namespaces import BPMN_NS, CAMUNDA_NS, SPIFF_NS, ZEEBE_NS
 from . import compensation, dialects, thrown_signals
 from .safe_xml import parse_xml
 from .task_parsers import FlowbridgeBusinessRuleTaskParser, FlowbridgeParser
@@ -42,6 +42,8 @@ class ParsedProcess:
     """Names of every file the process needs (itself, called processes, DMN, forms), for its checksum."""
     warnings: list[str] = field(default_factory=list)
     """What deploys but may not run as drawn (a called process not deployed with it)."""
+    starters: dict[str, list[str]] | None = None
+    """Who may start it ({"users", "groups"}), when the model restricts it; None: anyone."""
 
 
 def parse_files(files: dict[str, bytes]) -> list[ParsedProcess]:
@@ -105,12 +107,36 @@ def parse_files(files: dict[str, bytes]) -> list[ParsedProcess]:
                 subprocess_specs=subprocess_specs,
                 dialect=parser.dialects.get(source_name, "bpmn"),
                 start_form=_start_form(process_parser, files, source_name),
+                starters=start_rights(process_parser.node),
                 warnings=warnings,
                 files=sorted(needed),
             )
         )
     message_waits.attach_correlation_keys(processes, files)
     return processes
+
+
+STARTER_PROPERTIES = {"candidateStarterUsers": "users", "candidateStarterGroups": "groups"}
+"""Who may start a process: Camunda 7's process attributes, or (any dialect) properties of these
+names on the process (`camunda:properties`, `zeebe:properties`, `spiffworkflow:properties`)."""
+
+
+def start_rights(process: Any) -> dict[str, list[str]] | None:
+    """The users and groups a process's model lets start it, or None when it does not restrict."""
+    found: dict[str, list[str]] = {"users": [], "groups": []}
+    for name, kind in STARTER_PROPERTIES.items():
+        values = [process.get(f"{{{CAMUNDA_NS}}}{name}") or ""]
+        extensions = process.find(f"{{{BPMN_NS}}}extensionElements")
+        if extensions is not None:
+            values += [
+                prop.get("value") or ""
+                for prop in extensions.iter(
+                    f"{{{CAMUNDA_NS}}}property", f"{{{ZEEBE_NS}}}property", f"{{{SPIFF_NS}}}property"
+                )
+                if prop.get("name") == name
+            ]
+        found[kind] = [v.strip() for value in values for v in value.split(",") if v.strip()]
+    return found if found["users"] or found["groups"] else None
 
 
 def _check_executable(root: Any, name: str) -> None:

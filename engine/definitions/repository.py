@@ -110,6 +110,7 @@ class RepositoryService:
                     spec=self.codec.dump_spec(process.spec, process.subprocess_specs),
                     dialect=process.dialect,
                     start_form=process.start_form,
+                    starters=process.starters,
                     deployed_at=utcnow(),
                 )
                 uow.session.add(row)
@@ -226,5 +227,6 @@ def _definition_dict(row: ProcessDefinition) -> dict[str, Any]:
         "source_name": row.source_name,
         "dialect": row.dialect,
         "start_form": row.start_form,
+        "starters": row.starters,
         "deployed_at": iso(row.deployed_at),
     }

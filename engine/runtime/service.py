@@ -18,6 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 
 from .. import jobs
+from ..accounts import Principal, check_may_start
 from ..accounts.access import check_may_do
 from ..definitions.repository import RepositoryService
 from ..definitions.state_codec import StateCodec
@@ -115,6 +116,7 @@ class RuntimeService:
         user: str | None = None,
         finish: Finish | None = None,
         at_trigger: bool = False,
+        starter: Principal | None = None,
     ) -> dict[str, Any]:
         """Start an instance and run it to its first wait state or its end; return it.
 
@@ -124,8 +126,16 @@ class RuntimeService:
         refuses (InvalidInput, naming them). With `at_trigger` (a message that starts it, its
         start timer's job) the instance waits at its start event for the trigger instead.
         `finish` adds writes to the same transaction (a start job marked done, say).
+
+        `starter`, a person or client starting it (the API, the pages, the CLI's `--user`), must be
+        one the model lets start it (DESIGN §6a), and the variables must pass its start form.
         """
         variables = check_variables(variables or {}, "start variables")
+        if starter is not None:
+            definition = self.repository.get(key, version)
+            check_may_start(key, definition["starters"], starter.name, starter.groups, starter.admin)
+            variables = validate_form(definition["start_form"], variables)
+            version = definition["version"]
         if business_key is not None:
             check_text(business_key, "business_key")
         instance_id = str(uuid.uuid4())

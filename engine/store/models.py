@@ -91,6 +91,8 @@ class ProcessDefinition(Base):
     """The editor dialect the model was drawn in: camunda7, camunda8, spiff or bpmn."""
     start_form: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     """The form of the plain start event (engine.forms' description), shown to whoever starts it."""
+    starters: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """Who may start it ({"users", "groups"}) when the model restricts starting; None: anyone."""
     deployed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -322,3 +322,14 @@ def test_var_values_are_json_else_strings() -> None:
         "nan": "NaN",
         "eq": "a=b",
     }
+
+
+def test_start_as_a_user_honours_the_models_starters(cli: Run, tmp_path: Path) -> None:
+    from ..web.test_api_starters import restricted
+
+    (tmp_path / "orders.bpmn").write_bytes(restricted())
+    ok(cli("deploy", str(tmp_path / "orders.bpmn")))
+    refused(cli("start", "orders", "--user", "bob", "--group", "clerks"), "may not start process")
+    manager = as_json(cli("start", "orders", "--user", "carol", "--group", "managers", "--json"))
+    assert manager["status"] == "waiting"
+    assert as_json(cli("start", "orders", "--json"))["status"] == "waiting"  # the operator's own start

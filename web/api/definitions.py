@@ -93,8 +93,9 @@ def definition_xml(key: str, query: dict[str, Any]) -> Any:
 @api.doc(
     summary="Start an instance",
     responses={
+        403: "The model lets others start it (candidateStarterUsers / candidateStarterGroups)",
         404: "No such definition",
-        422: "The flow failed before its first wait (a script, expression or microflow error): nothing saved",
+        422: "The values fail the start form, or the flow failed before its first wait: nothing saved",
     },
 )
 def start(key: str, body: dict[str, Any]) -> Any:
@@ -102,7 +103,7 @@ def start(key: str, body: dict[str, Any]) -> Any:
     caller = principal()
     the_engine = engine()
     instance = the_engine.runtime.start(
-        key, body["variables"], business_key=body.get("business_key"), user=caller.name
+        key, body["variables"], business_key=body.get("business_key"), user=caller.name, starter=caller
     )
     wait = body["wait_seconds"]
     if wait > 0 and instance["status"] not in ("completed", "terminated"):

@@ -118,6 +118,7 @@ class DefinitionOut(Schema):
     source_name = String(allow_none=True)
     dialect = String(allow_none=True)
     start_form = _json("the start event's form description, or null")
+    starters = _json("who may start it, {users, groups}, when the model restricts it; else null")
     deployed_at = String()
 
 

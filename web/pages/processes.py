@@ -1,8 +1,8 @@
 """Starting a process: the deployed definitions, and a definition's start form.
 
-The start form is checked here, on the server, with the engine's form rules (`engine.forms.validate`,
-what task completion uses): the API's start takes any variables, as Camunda's does, but a person
-starting through a form gets its per-field errors.
+The engine checks the start form and who may start (`RuntimeService.start` with a `starter`, the
+rule the API uses too); the page shows a refused field's error beside it, and lists only the
+processes the user may start.
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
-from engine.accounts import may_do_view
+from engine.accounts import check_may_start, may_do_view, may_start
 from engine.errors import FormInvalid, InvalidInput, StepFailed
-from engine.forms import validate
 
 from ..errors import status_of
 from . import forms as page_forms
@@ -25,8 +24,14 @@ MAX_BUSINESS_KEY = 255
 
 @pages.get("/processes")
 def process_list() -> Any:
-    """The latest version of every deployed process, each with a link to start it."""
-    return render_template("processes.html", definitions=engine().repository.list_latest())
+    """The latest version of every deployed process the user may start, each with a link to start it."""
+    user = caller()
+    startable = [
+        d
+        for d in engine().repository.list_latest()
+        if may_start(d["starters"], user.name, user.groups, user.admin)
+    ]
+    return render_template("processes.html", definitions=startable)
 
 
 @pages.route("/processes/<key>/start", methods=["GET", "POST"])
@@ -35,6 +40,7 @@ def start(key: str) -> Any:
     flow stopped at one for them, else to the new instance's page."""
     user = caller()
     definition = engine().repository.get(key)
+    check_may_start(key, definition["starters"], user.name, user.groups, user.admin)
     form = definition["start_form"]
     if request.method == "GET":
         return _render(definition, page_forms.shown_values(form, {}))
@@ -50,9 +56,13 @@ def start(key: str) -> Any:
     if problems:
         return _render(definition, shown, problems, "Some values need correcting."), 422
     try:
-        values = validate(form, variables)
         instance = engine().runtime.start(
-            key, values, business_key=business_key, version=definition["version"], user=user.name
+            key,
+            variables,
+            business_key=business_key,
+            version=definition["version"],
+            user=user.name,
+            starter=user,
         )
     except (FormInvalid, InvalidInput, StepFailed) as exc:
         fields = exc.details.get("fields") if isinstance(exc, FormInvalid) else None

@@ -10,7 +10,7 @@ import importlib
 import importlib.util
 import inspect
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -73,6 +73,15 @@ class Microflow:
     input_names: tuple[str, ...] = field(default=())
     required: tuple[str, ...] = field(default=())
     accepts_all: bool = False
+    expose: bool | tuple[str, ...] = False
+    """Who may call it alone over HTTP beside administrators and the forms that name it: everyone
+    logged in (True), or the members of these groups."""
+
+    def exposed_to(self, groups: Iterable[str]) -> bool:
+        """Whether a member of `groups` may call it alone (DESIGN §6a)."""
+        if isinstance(self.expose, bool):
+            return self.expose
+        return not set(self.expose).isdisjoint(groups)
 
     @classmethod
     def wrap(cls, name: str, func: Callable[..., Any], **options: Any) -> Microflow:
@@ -167,15 +176,27 @@ def microflow(
     retries: int = DEFAULT_RETRIES,
     backoff: float = DEFAULT_BACKOFF_SECONDS,
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    expose: bool | Iterable[str] = False,
 ) -> Callable[[F], F]:
-    """Register the decorated function as a microflow; the function itself is returned unchanged."""
+    """Register the decorated function as a microflow; the function itself is returned unchanged.
+
+    `expose=True` lets everyone logged in call it alone over HTTP, `expose=["group", ...]` the
+    members of those groups; otherwise only administrators, and forms that name it, may.
+    """
     if mode not in MODES:
         raise ValueError(f"microflow mode must be one of {MODES}, not {mode!r}")
+    exposure: bool | tuple[str, ...] = expose if isinstance(expose, bool) else tuple(expose)
 
     def decorate(func: F) -> F:
         REGISTRY.register(
             Microflow.wrap(
-                name or func.__name__, func, mode=mode, retries=retries, backoff=backoff, timeout=timeout
+                name or func.__name__,
+                func,
+                mode=mode,
+                retries=retries,
+                backoff=backoff,
+                timeout=timeout,
+                expose=exposure,
             )
         )
         return func

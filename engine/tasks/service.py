@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from ..accounts.access import check_may_do
-from ..accounts.service import check_name
+from ..accounts.service import Principal, check_name
 from ..errors import (
     EngineError,
     InvalidInput,
@@ -54,6 +54,7 @@ from ..store import instance_rows
 from ..store.database import Database
 from ..store.models import TaskCandidate, UserTask
 from ..store.unit_of_work import UnitOfWork
+from .microflow_calls import check_may_call
 
 _Slot = list[str | None]
 """One value a step's change leaves for the step's `finish` (the task's new assignee)."""
@@ -116,6 +117,12 @@ class TaskService:
             else:
                 total = uow.session.scalar(count, params) or 0
             return {"items": [task_view(row[0]) for row in rows], "total": total}
+
+    def check_may_call(
+        self, name: str, caller: Principal, task_id: str | None = None, process_key: str | None = None
+    ) -> None:
+        """NotAllowed unless `caller` may call microflow `name` alone (`microflow_calls`)."""
+        check_may_call(self, name, caller, task_id, process_key)
 
     def get(self, task_id: str) -> dict[str, Any]:
         """One task, open or closed."""

@@ -28,9 +28,9 @@ def flows(microflows: Any) -> None:
         time.sleep(seconds)
         return "woke"
 
-    microflows("api_add", add)
-    microflows("api_explode", explode, retries=0)
-    microflows("api_hang", hang, timeout=0.3)
+    microflows("api_add", add, expose=True)
+    microflows("api_explode", explode, retries=0, expose=True)
+    microflows("api_hang", hang, timeout=0.3, expose=True)
 
 
 @pytest.fixture

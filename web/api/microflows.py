@@ -36,6 +36,7 @@ def list_microflows() -> Any:
                 **response("Async: the job to poll", CallAcceptedOut),
                 "headers": {"Location": {"description": "The job's URL", "schema": {"type": "string"}}},
             },
+            403: response("Not exposed to the caller, nor named by a form they may fill now"),
             404: response("No such microflow"),
             502: response("The microflow raised an error"),
             504: response("The blocking call took longer than its timeout"),
@@ -45,7 +46,11 @@ def list_microflows() -> Any:
 def call(name: str, body: dict[str, Any]) -> Any:
     """`mode=blocking` waits for the result; `mode=async` answers 202 with a job at once."""
     caller = principal()
-    flows = engine().microflows
+    the_engine = engine()
+    the_engine.tasks.check_may_call(
+        name, caller, task_id=body.get("task_id"), process_key=body.get("process_key")
+    )
+    flows = the_engine.microflows
     if body["mode"] == "async":
         job = flows.call_async(name, body["input"], user=caller.name)
         location = url_for("api.get_job", job_id=job["id"])

@@ -341,6 +341,13 @@ class CallIn(Schema):
 
     input = _variables("the microflow's inputs by name")
     mode = String(load_default="blocking", validate=OneOf(["blocking", "async"]))
+    task_id = _storable(
+        min_length=1,
+        metadata={"description": "the task whose form names the microflow (what lets a user call it)"},
+    )
+    process_key = _storable(
+        min_length=1, metadata={"description": "the process whose start form names the microflow"}
+    )
     timeout_seconds = Float(
         validate=Range(min=0, max=MAX_WAIT_SECONDS, min_inclusive=False),
         metadata={"description": "blocking calls: give up after this long (504)"},

@@ -99,6 +99,14 @@
     return `/api/microflows/${encodeURIComponent(name)}/call`;
   }
 
+  /** The form a call comes from (its task, or its process's start form): what lets a user call it. */
+  function callerOf(form) {
+    if (!form) return {};
+    if (form.dataset.task) return { task_id: form.dataset.task };
+    if (form.dataset.process) return { process_key: form.dataset.process };
+    return {};
+  }
+
   // --- the form's values ---------------------------------------------------------------------------
 
   function fieldOf(id, form) {
@@ -272,7 +280,7 @@
     block(form, true);
     try {
       const input = await inputFor(form, name);
-      const payload = { input, mode: "blocking", timeout_seconds: BLOCKING_TIMEOUT_S };
+      const payload = { input, mode: "blocking", timeout_seconds: BLOCKING_TIMEOUT_S, ...callerOf(form) };
       const answer = await api("POST", callPath(name), payload, BLOCKING_TIMEOUT_S * 1000 + FETCH_GRACE_MS);
       if (answer.status === 200 && answer.body) {
         showFieldAnswer(form, field, answer.body.result);
@@ -331,7 +339,7 @@
     showOutput(output, "Working…", "pending");
     try {
       const input = form ? await inputFor(form, name) : {};
-      const answer = await api("POST", callPath(name), { input, mode: "async" }, 30000);
+      const answer = await api("POST", callPath(name), { input, mode: "async", ...callerOf(form) }, 30000);
       if (answer.status !== 202 || !answer.body || !answer.body.job_id) {
         showOutput(output, errorMessage(answer), "error");
         return;

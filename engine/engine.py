@@ -47,7 +47,7 @@ class Engine:
         )
         self.tasks = TaskService(self.db, self.runtime)
         self.history = HistoryService(self.db)
-        self.accounts = AccountService(self.db)
+        self.accounts = AccountService(self.db, settings.token_cache_seconds)
         self.incidents = IncidentService(self.runtime)
         self.jobs = JobStore(self.db, self.signal, retry_incident=self.incidents.retry)
         self.microflows = MicroflowService(self.db, self.registry, self.jobs, self.signal)

@@ -25,6 +25,9 @@ class Settings:
     microflow_modules: tuple[str, ...] = ()
     instance_cache_size: int = DEFAULT_INSTANCE_CACHE
     sqlite_synchronous: str = "NORMAL"
+    token_cache_seconds: float = 0.0
+    """How long a process trusts an API token it found good without looking again (0: never), so a
+    token revoked elsewhere stops working here within this long (FLOWBRIDGE_TOKEN_CACHE_SECONDS)."""
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -37,8 +40,21 @@ class Settings:
             "microflow_modules": tuple(
                 m.strip() for m in env.get("FLOWBRIDGE_MICROFLOWS", "").split(",") if m.strip()
             ),
+            "token_cache_seconds": _seconds(env.get("FLOWBRIDGE_TOKEN_CACHE_SECONDS", "0")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if isinstance(values["models_path"], str):
             values["models_path"] = Path(values["models_path"])
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(
+            f"FLOWBRIDGE_TOKEN_CACHE_SECONDS must be a number of seconds, not {text!r}"
+        ) from None
+    if not 0 <= value <= 60:
+        raise ValueError("FLOWBRIDGE_TOKEN_CACHE_SECONDS must be between 0 and 60")
+    return value

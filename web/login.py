@@ -3,8 +3,9 @@
 The session cookie holds the user's name, a random session id and the login time; never a
 password or a hash. Every request loads the user again (`accounts.principal`), so a user who is
 disabled or deleted is logged out at their next click; a session lasts at most
-`SESSION_LIFETIME`, and one that logged out is refused by this process from then on (the signed
-cookie could otherwise be replayed until it expires).
+`SESSION_LIFETIME`. Logging out, a new password and disabling end all the user's sessions in
+every process (`accounts.end_sessions`: the user's `sessions_after`), so a replayed cookie, even
+after a restart, logs nobody in; a user created again under the same name inherits nothing.
 
 Every unsafe page request carries a CSRF token (`CSRFProtect`); the JSON API is exempt from it
 and checks the token itself, for calls made with the session only (`web.auth`).
@@ -12,9 +13,9 @@ and checks the token itself, for calls made with the session only (`web.auth`).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
-import threading
 import time
 from collections.abc import Mapping
 from datetime import timedelta
@@ -52,8 +53,6 @@ MAX_NAME_LENGTH = 255
 MAX_PASSWORD_LENGTH = 1024
 """Longer passwords are not tried (engine.accounts refuses to set them)."""
 
-_ENDED = "flowbridge.ended_sessions"
-
 
 class SessionUser(UserMixin):
     """The logged-in user, as Flask-Login sees them: a principal loaded for this request."""
@@ -69,25 +68,6 @@ class Anonymous(AnonymousUserMixin):
     """Nobody is logged in."""
 
     principal = None
-
-
-class EndedSessions:
-    """Ids of the sessions that logged out in this process, each kept until it would have expired."""
-
-    def __init__(self) -> None:
-        self._until: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def end(self, session_id: str, until: float) -> None:
-        """Refuse the session from now on (until `until`, when it expires anyway)."""
-        now = time.time()
-        with self._lock:
-            self._until = {sid: t for sid, t in self._until.items() if t > now}
-            self._until[session_id] = until
-
-    def __contains__(self, session_id: object) -> bool:
-        with self._lock:
-            return session_id in self._until
 
 
 def session_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -116,7 +96,6 @@ def init_app(app: Flask, engine: Engine, environ: Mapping[str, str] | None = Non
         app.config["SECRET_KEY"] = env.get(SECRET_KEY_ENV) or stored_secret_key(
             key_folder(engine.settings.database_url)
         )
-    app.extensions[_ENDED] = EndedSessions()
     manager = LoginManager(app)
     manager.anonymous_user = Anonymous
     manager.user_loader(_load_user)
@@ -136,11 +115,13 @@ def log_in(principal: Principal) -> None:
 
 
 def log_out() -> None:
-    """End the session: this process refuses its cookie from now on."""
-    session_id, login_at = session.get(SESSION_ID), session.get(LOGIN_AT)
-    if isinstance(session_id, str) and isinstance(login_at, int | float):
-        until = login_at + _lifetime_seconds()
-        current_app.extensions[_ENDED].end(session_id, until)
+    """End the user's sessions, in every process: this cookie, replayed, logs nobody in."""
+    principal = session_principal()
+    if principal is not None:
+        from . import engine_of
+
+        with contextlib.suppress(NotFound):  # deleted meanwhile: nothing left to end
+            engine_of(current_app).accounts.end_sessions(principal.name)
     logout_user()
     session.clear()
 
@@ -195,13 +176,11 @@ def _load_user(name: str) -> SessionUser | None:
         return None
     if time.time() - login_at > _lifetime_seconds():
         return None
-    if session_id in current_app.extensions[_ENDED]:
-        return None
     from . import engine_of
 
     try:
-        return SessionUser(engine_of(current_app).accounts.principal(name))
-    except (NotFound, NotAllowed):  # deleted or disabled since they logged in
+        return SessionUser(engine_of(current_app).accounts.principal(name, logged_in_at=login_at))
+    except (NotFound, NotAllowed):  # deleted, disabled or logged out since this session logged in
         return None
 
 

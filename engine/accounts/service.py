@@ -33,7 +33,7 @@ MAX_TOKEN_LENGTH = 200
 """Anything longer is not one of our tokens and is not hashed."""
 TOKEN_TOUCH_SECONDS = 60
 """`last_used_at` is written at most this often per token, not on every request."""
-TOKEN_CACHE_SECONDS = 2.0
+TOKEN_CACHE_SECONDS = 0.0
 """A process trusts a token it found good this long without asking the database again.
 
 Every API request presents its token, and the lookup was a fifth of a start's cost. A token
@@ -74,8 +74,11 @@ class Principal:
 class AccountService:
     """Creates users and tokens, and answers "who is this?" for passwords and tokens."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, token_cache_seconds: float = TOKEN_CACHE_SECONDS) -> None:
         self.db = db
+        self.token_cache_seconds = token_cache_seconds
+        """How long a token found good is trusted without a lookup (0, the default: never): a token
+        revoked in another process keeps working for at most this long here."""
         self._known: dict[str, tuple[float, Principal]] = {}
         """Tokens recently seen good, by hash: (when the lookup was made, its principal)."""
 
@@ -91,7 +94,15 @@ class AccountService:
         with UnitOfWork(self.db, write=True) as uow:
             if uow.session.get(User, name) is not None:
                 raise Conflict(f"user {name!r} already exists")
-            user = User(name=name, password_hash=stored, admin=admin, disabled=False, created_at=utcnow())
+            now = utcnow()
+            user = User(
+                name=name,
+                password_hash=stored,
+                admin=admin,
+                disabled=False,
+                created_at=now,
+                sessions_after=now,
+            )
             uow.session.add(user)
             uow.session.flush()
             uow.session.add_all(UserGroup(user_name=name, group_name=g) for g in group_names)
@@ -117,14 +128,35 @@ class AccountService:
             return None
         return Principal(user.name, tuple(groups), user.admin)
 
-    def principal(self, name: str) -> Principal:
-        """The user `name` as a principal: NotFound if there is none, NotAllowed if disabled."""
+    def principal(self, name: str, logged_in_at: float | None = None) -> Principal:
+        """The user `name` as a principal: NotFound if there is none, NotAllowed if disabled, or if
+        `logged_in_at` (a page session's login time, seconds since the epoch) is before the user's
+        sessions ended (`end_sessions`), or before this user was created under this name."""
         with UnitOfWork(self.db) as uow:
             user = _get_user(uow, name)
             groups = _groups_of(uow, name)
         if user.disabled:
             raise NotAllowed(f"user {name!r} is disabled")
+        after = as_utc(user.sessions_after or user.created_at).timestamp()
+        if logged_in_at is not None and logged_in_at < after:
+            raise NotAllowed(f"the session of {name!r} has ended")
         return Principal(user.name, tuple(groups), user.admin)
+
+    def end_sessions(self, name: str) -> None:
+        """End every page session of the user, in every process (they log in again)."""
+        with UnitOfWork(self.db, write=True) as uow:
+            _get_user(uow, name).sessions_after = utcnow()
+            uow.commit()
+
+    def delete_user(self, name: str) -> None:
+        """Delete a user with their groups and tokens; a new user of the same name inherits nothing."""
+        with UnitOfWork(self.db, write=True) as uow:
+            user = _get_user(uow, name)
+            uow.session.execute(delete(ApiToken).where(ApiToken.user_name == name))
+            uow.session.execute(delete(UserGroup).where(UserGroup.user_name == name))
+            uow.session.delete(user)
+            uow.commit()
+        self._forget_tokens()
 
     def list_users(self) -> list[dict[str, Any]]:
         """All users by name, with their groups."""
@@ -141,7 +173,9 @@ class AccountService:
         """Replace the user's password (a token-only user can then sign in too)."""
         stored = hash_password(password)
         with UnitOfWork(self.db, write=True) as uow:
-            _get_user(uow, name).password_hash = stored
+            user = _get_user(uow, name)
+            user.password_hash = stored
+            user.sessions_after = utcnow()  # a new password ends the sessions the old one opened
             uow.commit()
         self._forget_tokens()
 
@@ -158,7 +192,10 @@ class AccountService:
     def set_disabled(self, name: str, disabled: bool = True) -> None:
         """Disable (or enable again) a user: a disabled user's password and tokens stop working."""
         with UnitOfWork(self.db, write=True) as uow:
-            _get_user(uow, name).disabled = disabled
+            user = _get_user(uow, name)
+            user.disabled = disabled
+            if disabled:
+                user.sessions_after = utcnow()
             uow.commit()
         self._forget_tokens()
 
@@ -198,7 +235,7 @@ class AccountService:
             return None
         digest = token_hash(token)
         known = self._known.get(digest)
-        if known is not None and time.monotonic() - known[0] < TOKEN_CACHE_SECONDS:
+        if known is not None and time.monotonic() - known[0] < self.token_cache_seconds:
             return known[1]
         with UnitOfWork(self.db) as uow:
             rows = uow.connection.execute(_TOKEN_LOOKUP, {"token_hash": digest}).all()
@@ -223,7 +260,7 @@ class AccountService:
         self._known.clear()
 
     def revoke_token(self, token_id: str) -> None:
-        """Revoke a token: it stops working at once here, within TOKEN_CACHE_SECONDS elsewhere.
+        """Revoke a token: it stops working at once here, within `token_cache_seconds` elsewhere.
 
         Revoking it again changes nothing."""
         with UnitOfWork(self.db, write=True) as uow:

@@ -120,6 +120,16 @@ def enable(app: App, name: str) -> None:
     click.echo(f"enabled user {name}")
 
 
+@users.command("delete", short_help="Delete a user.")
+@click.argument("name")
+@pass_app
+def delete_user(app: App, name: str) -> None:
+    """Delete user NAME with their groups and tokens; their sessions end. A user created again under
+    the name starts afresh. Their tasks and history stay."""
+    app.engine().accounts.delete_user(name)
+    click.echo(f"deleted user {name}")
+
+
 @click.group(short_help="Manage API tokens.")
 def tokens() -> None:
     """Manage API tokens (`Authorization: Bearer <token>`); only their hashes are stored."""

@@ -292,6 +292,9 @@ class User(Base):
     admin: Mapped[bool] = mapped_column(Boolean, default=False)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sessions_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """Only page sessions that logged in at or after this time are the user's: logging out,
+    changing the password and disabling move it to now, in every process at once."""
 
 
 class UserGroup(Base):

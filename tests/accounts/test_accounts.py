@@ -160,21 +160,62 @@ def test_malformed_stored_hashes_do_not_verify() -> None:
         assert verify_password(PASSWORD, stored) is False
 
 
-def test_a_token_revoked_by_another_process_stops_within_the_cache_time(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_token_revoked_by_another_process_stops_at_once(engine: Engine) -> None:
+    from engine.accounts import service as accounts
+
+    engine.accounts.create_user("eve", None, groups=["ops"])
+    token, view = engine.accounts.create_token("eve")
+    assert engine.accounts.authenticate_token(token) == accounts.Principal("eve", ("ops",), False)
+    accounts.AccountService(engine.db).revoke_token(view["id"])  # as the CLI in another process would
+    assert engine.accounts.authenticate_token(token) is None  # no trust window by default
+
+
+def test_with_a_token_cache_a_revoked_token_stops_within_its_time(engine: Engine) -> None:
     import time
 
     from engine.accounts import service as accounts
 
-    monkeypatch.setattr(accounts, "TOKEN_CACHE_SECONDS", 0.3)
+    cached = accounts.AccountService(engine.db, token_cache_seconds=0.3)
     engine.accounts.create_user("eve", None, groups=["ops"])
     token, view = engine.accounts.create_token("eve")
-    assert engine.accounts.authenticate_token(token) == accounts.Principal("eve", ("ops",), False)
-
-    elsewhere = accounts.AccountService(engine.db)  # as the CLI in another process would
-    elsewhere.revoke_token(view["id"])
-    assert engine.accounts.authenticate_token(token) is not None  # remembered for a moment
+    assert cached.authenticate_token(token) is not None
+    engine.accounts.revoke_token(view["id"])
+    assert cached.authenticate_token(token) is not None  # remembered for a moment
     time.sleep(0.35)
+    assert cached.authenticate_token(token) is None
+
+
+def test_a_user_deleted_and_created_again_inherits_no_token_or_session(engine: Engine) -> None:
+    import time
+
+    from engine.errors import NotAllowed
+
+    engine.accounts.create_user("eve", PASSWORD)
+    token, _view = engine.accounts.create_token("eve")
+    logged_in_at = time.time()
+    assert engine.accounts.principal("eve", logged_in_at=logged_in_at).name == "eve"
+    engine.accounts.delete_user("eve")
+    engine.accounts.create_user("eve", PASSWORD)
     assert engine.accounts.authenticate_token(token) is None
-    assert elsewhere.authenticate_token(token) is None
+    with pytest.raises(NotAllowed, match="session of 'eve' has ended"):
+        engine.accounts.principal("eve", logged_in_at=logged_in_at)
+
+
+@pytest.mark.parametrize("how", ["end_sessions", "set_password", "set_disabled"])
+def test_logging_out_a_new_password_and_disabling_end_every_session(engine: Engine, how: str) -> None:
+    import time
+
+    from engine.errors import NotAllowed
+
+    engine.accounts.create_user("eve", PASSWORD)
+    logged_in_at = time.time()
+    engine.accounts.principal("eve", logged_in_at=logged_in_at)
+    {
+        "end_sessions": lambda: engine.accounts.end_sessions("eve"),
+        "set_password": lambda: engine.accounts.set_password("eve", "another long password"),
+        "set_disabled": lambda: engine.accounts.set_disabled("eve"),
+    }[how]()
+    with pytest.raises(NotAllowed):
+        engine.accounts.principal("eve", logged_in_at=logged_in_at)
+    if how != "set_disabled":
+        assert engine.accounts.principal("eve", logged_in_at=time.time()).name == "eve"  # a new login works

@@ -102,3 +102,12 @@ def test_errors_exit_1(cli: Run) -> None:
 def test_password_options_exclude_each_other(cli: Run) -> None:
     result = cli("users", "create", "alice", "--password-stdin", "--no-password")
     assert result.exit_code == 2
+
+
+def test_deleting_a_user_removes_their_tokens(cli: Run, engine: Engine) -> None:
+    ok(cli("users", "create", "robot", "--no-password"))
+    token = ok(cli("tokens", "create", "robot")).stdout.split()[-1]
+    assert "deleted user robot" in ok(cli("users", "delete", "robot")).output
+    assert AccountService(engine.db).authenticate_token(token) is None
+    assert "robot" not in ok(cli("users", "list")).output
+    assert cli("users", "delete", "robot").exit_code == 1  # no such user

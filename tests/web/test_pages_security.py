@@ -204,6 +204,35 @@ def test_logout_ends_the_session_even_for_a_copy_of_its_cookie(site: Site) -> No
     assert replay.get("/api/tasks").status_code == 401
 
 
+def test_a_logged_out_cookie_stays_dead_after_a_restart_and_elsewhere(site: Site) -> None:
+    from web import create_app
+
+    visitor = site.browser("bob")
+    copy = visitor.client.get_cookie("flowbridge_session")
+    assert copy is not None
+    visitor.post("/logout")
+    # Another process (or this one restarted) with the same secret key and database.
+    other = create_app(site.engine, SECRET_KEY=site.app.config["SECRET_KEY"]).test_client()
+    other.set_cookie("flowbridge_session", copy.value)
+    assert other.get("/").headers["Location"].startswith("/login")
+    assert site.browser("bob").get("/").status_code == 200  # logging in again works
+
+
+@pytest.mark.parametrize("change", ["password", "disable", "delete"])
+def test_a_new_password_disabling_or_deleting_ends_the_users_sessions(site: Site, change: str) -> None:
+    visitor = site.browser("bob")
+    assert visitor.get("/").status_code == 200
+    accounts = site.engine.accounts
+    if change == "password":
+        accounts.set_password("bob", "a brand new long password")
+    elif change == "disable":
+        accounts.set_disabled("bob")
+    else:
+        accounts.delete_user("bob")
+        accounts.create_user("bob", PASSWORD, groups=["clerks"])  # the same name, a new user
+    assert visitor.get("/").headers["Location"].startswith("/login")
+
+
 def test_login_goes_back_only_to_pages_of_this_site(site: Site) -> None:
     for target, expected in [
         ("/instances", "/instances"),

@@ -13,7 +13,7 @@ from apiflask import APIFlask
 
 from engine import Engine, Settings
 
-from . import hardening, login
+from . import hardening, login, throttle
 from .api import api
 from .api.openapi import ApiDocPlugin, require_bodies
 from .api.schemas import ERROR_SCHEMA
@@ -58,6 +58,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None, *
     app.register_blueprint(api)
     app.register_blueprint(pages)
     app.register_blueprint(docs)
+    throttle.init_app(app)
     register_error_handlers(app)
     return app
 

@@ -55,6 +55,8 @@ def register_error_handlers(app: APIFlask) -> None:
 
     @app.errorhandler(HTTPException)
     def werkzeug_error(exc: HTTPException) -> Any:
+        if exc.response is not None:
+            return exc.response  # an answer made for it (the login page's throttling, web.throttle)
         status = exc.code or 500
         # Keep the exception's own headers (405's `Allow`, RFC 9110), not its HTML content type.
         headers = [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]

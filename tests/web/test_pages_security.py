@@ -297,3 +297,37 @@ def test_odd_query_strings_and_posts_get_pages_not_500s(site: Site) -> None:
     deep = {"var-name-0": "a", "var-value-0": "[" * 100_000, "var-name-²": "b"}
     started = ada.post("/processes/review/start", deep)
     assert started.status_code in (200, 303, 422), started.status_code
+
+
+def throttled_site(engine: Engine, limits: str) -> Any:
+    from web import create_app
+
+    return create_app(
+        engine, SECRET_KEY="a test key that is long enough to sign sessions", FLOWBRIDGE_LOGIN_LIMITS=limits
+    )
+
+
+def test_sixty_wrong_passwords_lock_the_name_and_the_client(site: Site) -> None:
+    from .test_pages import Browser
+
+    app = throttled_site(site.engine, "5 per hour")
+    attacker = Browser(app)
+    statuses = [attacker.login("bob", f"wrong {i}").status_code for i in range(60)]
+    assert statuses[:5] == [401] * 5 and set(statuses[5:]) == {429}
+    locked = attacker.login("bob")  # the right password is not even tried while the lock holds
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 60
+    assert "Too many failed logins" in text(locked)
+    assert Browser(app).login("bob").status_code == 429  # the name is locked for every client
+    assert attacker.login("carol").status_code == 429  # and this client for every name
+
+
+def test_the_right_password_works_once_the_lock_lifts(site: Site) -> None:
+    import time
+
+    from .test_pages import Browser
+
+    app = throttled_site(site.engine, "2 per 3 second")
+    visitor = Browser(app)
+    assert [visitor.login("bob", "wrong").status_code for _ in range(3)] == [401, 401, 429]
+    time.sleep(3.1)  # the window passes (a lower bound: a slow machine only waits longer)
+    assert visitor.login("bob").status_code == 302

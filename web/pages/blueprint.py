@@ -147,6 +147,8 @@ def _engine_error(exc: errors.EngineError) -> Any:
 
 @pages.errorhandler(HTTPException)
 def _http_error(exc: HTTPException) -> Any:
+    if exc.response is not None:
+        return exc.response  # a page made for it (the login page's throttling, web.throttle)
     status = exc.code or 500
     message = exc.description or exc.name
     if status == 400 and "CSRF" in message:

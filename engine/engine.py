@@ -50,7 +50,9 @@ class Engine:
         self.accounts = AccountService(self.db, settings.token_cache_seconds)
         self.incidents = IncidentService(self.runtime)
         self.jobs = JobStore(self.db, self.signal, retry_incident=self.incidents.retry)
-        self.microflows = MicroflowService(self.db, self.registry, self.jobs, self.signal)
+        self.microflows = MicroflowService(
+            self.db, self.registry, self.jobs, self.signal, max_call_seconds=settings.max_call_seconds
+        )
         self.messages = MessageService(self.runtime)
         self.signals = SignalService(self.runtime)
         """Broadcasts BPMN signals (not to be confused with `signal`, which wakes job workers)."""

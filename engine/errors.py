@@ -116,6 +116,12 @@ class DatabaseUnavailable(EngineError):
     code = "database_unavailable"
 
 
+class CallsBusy(EngineError):
+    """Every thread microflow calls may use is taken (hanging microflows hold theirs): try again."""
+
+    code = "calls_busy"
+
+
 class MicroflowTimeout(EngineError):
     """A microflow ran longer than its timeout; it was abandoned and its result will be dropped."""
 

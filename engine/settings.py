@@ -25,6 +25,8 @@ class Settings:
     microflow_modules: tuple[str, ...] = ()
     instance_cache_size: int = DEFAULT_INSTANCE_CACHE
     sqlite_synchronous: str = "NORMAL"
+    max_call_seconds: float = 30.0
+    """The longest a blocking microflow call waits, whatever it asks (FLOWBRIDGE_MAX_CALL_SECONDS)."""
     token_cache_seconds: float = 0.0
     """How long a process trusts an API token it found good without looking again (0: never), so a
     token revoked elsewhere stops working here within this long (FLOWBRIDGE_TOKEN_CACHE_SECONDS)."""
@@ -40,7 +42,8 @@ class Settings:
             "microflow_modules": tuple(
                 m.strip() for m in env.get("FLOWBRIDGE_MICROFLOWS", "").split(",") if m.strip()
             ),
-            "token_cache_seconds": _seconds(env.get("FLOWBRIDGE_TOKEN_CACHE_SECONDS", "0")),
+            "token_cache_seconds": _seconds(env.get("FLOWBRIDGE_TOKEN_CACHE_SECONDS", "0"), 60),
+            "max_call_seconds": _seconds(env.get("FLOWBRIDGE_MAX_CALL_SECONDS", "30"), 300),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if isinstance(values["models_path"], str):
@@ -48,13 +51,11 @@ class Settings:
         return cls(**values)  # type: ignore[arg-type]
 
 
-def _seconds(text: str) -> float:
+def _seconds(text: str, most: float) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise ValueError(
-            f"FLOWBRIDGE_TOKEN_CACHE_SECONDS must be a number of seconds, not {text!r}"
-        ) from None
-    if not 0 <= value <= 60:
-        raise ValueError("FLOWBRIDGE_TOKEN_CACHE_SECONDS must be between 0 and 60")
+        raise ValueError(f"a FLOWBRIDGE_*_SECONDS setting must be seconds, not {text!r}") from None
+    if not 0 <= value <= most:
+        raise ValueError(f"a FLOWBRIDGE_*_SECONDS setting must be between 0 and {most:g}, not {value:g}")
     return value

@@ -20,6 +20,7 @@ STATUS: list[tuple[type[errors.EngineError], int]] = [
     (errors.Conflict, 409),
     (errors.NotAllowed, 403),
     (errors.DatabaseUnavailable, 503),
+    (errors.CallsBusy, 503),
     (errors.StepFailed, 422),
 ]
 """The first class an error is an instance of decides its status (subclasses come first)."""
@@ -43,7 +44,8 @@ def register_error_handlers(app: APIFlask) -> None:
 
     @app.errorhandler(errors.EngineError)
     def engine_error(exc: errors.EngineError) -> Any:
-        return error_body(exc.code, exc.message, exc.details), status_of(exc)
+        headers = {"Retry-After": str(exc.details.get("retry_after", 1))} if status_of(exc) == 503 else {}
+        return error_body(exc.code, exc.message, exc.details), status_of(exc), headers
 
     @app.error_processor
     def http_error(exc: HTTPError) -> Any:

@@ -9,36 +9,46 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
 import uuid
 from typing import Any
 
-from ..errors import EngineError, InvalidInput, MicroflowFailed, MicroflowTimeout
+from ..errors import CallsBusy, EngineError, InvalidInput, MicroflowFailed, MicroflowTimeout
 from ..microflows import BpmnError, CallContext, Microflow, MicroflowRegistry
 from ..store.database import Database
 from ..store.models import utcnow
 from ..store.unit_of_work import UnitOfWork
 from ..variables import check_json, check_variables
+from .call_threads import CallThreads
 from .outbox import JobPlan, new_job, save
 from .queue import JobStore
 from .signal import JobSignal
 
 logger = logging.getLogger("flowbridge.calls")
 
-MAX_CALL_SECONDS = 300.0
-"""The longest a blocking call waits for its microflow, whatever its own timeout says."""
+MAX_CALL_SECONDS = 30.0
+"""The longest a blocking call waits for its microflow by default, whatever its own timeout says
+(`Settings.max_call_seconds`, FLOWBRIDGE_MAX_CALL_SECONDS)."""
+BLOCKING_THREADS = 32
+"""Blocking calls running at once in one process, abandoned ones included."""
+BLOCKING_PER_USER = 4
+"""Blocking calls one user may have running at once."""
 CALL_JOB_KIND = "call"
 """The job kind of a non-blocking call."""
 
 
 def run_with_timeout(
-    flow: Microflow, inputs: dict[str, Any], context: CallContext, timeout: float | None
+    flow: Microflow,
+    inputs: dict[str, Any],
+    context: CallContext,
+    timeout: float | None,
+    threads: CallThreads,
+    user: str | None = None,
 ) -> Any:
     """Call `flow` in a thread of its own and wait up to `timeout` seconds (None: without limit).
 
     Returns what the microflow returned and raises what it raised. Python cannot stop a thread:
     one that runs too long is left to finish alone, its result dropped, and MicroflowTimeout is
-    raised.
+    raised; it keeps its place in `threads` until it ends (`call_threads`).
     """
     outcome: dict[str, Any] = {}
 
@@ -49,8 +59,7 @@ def run_with_timeout(
             outcome["error"] = exc
 
     name = f"microflow-{flow.name}-{context.idempotency_key[:8]}"
-    thread = threading.Thread(target=call, name=name, daemon=True)
-    thread.start()
+    thread = threads.start(call, name, user)  # CallsBusy when the pool is full
     thread.join(timeout)
     if thread.is_alive():
         raise MicroflowTimeout(
@@ -66,11 +75,22 @@ def run_with_timeout(
 class MicroflowService:
     """The registered microflows: list them, call one and wait, or queue a call as a job."""
 
-    def __init__(self, db: Database, registry: MicroflowRegistry, store: JobStore, signal: JobSignal) -> None:
+    def __init__(
+        self,
+        db: Database,
+        registry: MicroflowRegistry,
+        store: JobStore,
+        signal: JobSignal,
+        threads: CallThreads | None = None,
+        max_call_seconds: float = MAX_CALL_SECONDS,
+    ) -> None:
         self.db = db
         self.registry = registry
         self.store = store
         self.signal = signal
+        self.threads = threads or CallThreads("blocking microflow call", BLOCKING_THREADS, BLOCKING_PER_USER)
+        """The threads blocking calls run in: bounded in all and per user."""
+        self.max_call_seconds = max_call_seconds
 
     def list(self) -> list[dict[str, Any]]:
         """Every registered microflow, by name."""
@@ -91,12 +111,12 @@ class MicroflowService:
         """
         flow = self.registry.get(name)
         inputs = checked_input(flow, input)
-        limit = _timeout(flow, timeout_seconds)
+        limit = _timeout(flow, timeout_seconds, self.max_call_seconds)
         context = CallContext(microflow=flow.name, idempotency_key=str(uuid.uuid4()))
         logger.debug("call %s (%s) by %s", flow.name, context.idempotency_key, user or "-")
         try:
-            result = run_with_timeout(flow, inputs, context, limit)
-        except MicroflowTimeout:
+            result = run_with_timeout(flow, inputs, context, limit, self.threads, user)
+        except (MicroflowTimeout, CallsBusy):
             raise
         except BpmnError as err:
             raise MicroflowFailed(
@@ -186,9 +206,9 @@ def checked_input(flow: Microflow, input: Any) -> dict[str, Any]:
     return input
 
 
-def _timeout(flow: Microflow, timeout_seconds: Any) -> float:
+def _timeout(flow: Microflow, timeout_seconds: Any, most: float) -> float:
     if timeout_seconds is None:
-        return min(flow.timeout, MAX_CALL_SECONDS)
+        return min(flow.timeout, most)
     if (
         isinstance(timeout_seconds, bool)
         or not isinstance(timeout_seconds, int | float)
@@ -196,4 +216,4 @@ def _timeout(flow: Microflow, timeout_seconds: Any) -> float:
         or timeout_seconds <= 0
     ):
         raise InvalidInput(f"timeout_seconds must be a positive number of seconds, not {timeout_seconds!r}")
-    return min(float(timeout_seconds), MAX_CALL_SECONDS)
+    return min(float(timeout_seconds), most)

@@ -20,6 +20,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from .. import jobs
 from ..errors import ConcurrentChange, EngineError, InstanceEnded, InstanceSuspended, NotFound
+from ..jobs.call_threads import CallThreads
 from ..jobs.calls import run_with_timeout
 from ..jobs.outbox import INCIDENT, JOB_ID
 from ..jobs.queue import ClaimedJob, JobStore
@@ -50,6 +51,11 @@ class JobLost(ConcurrentChange):
     """Another worker finished the job first (this worker's lease ran out): nothing is applied."""
 
 
+JOB_THREADS = CallThreads("job microflow", 64)
+"""The threads this process's workers run microflows in: a job's microflow that hangs past its
+timeout holds one until it ends, so at most this many hang before new ones wait their retry."""
+
+
 class JobRunner:
     """Runs claimed jobs of every kind."""
 
@@ -59,12 +65,15 @@ class JobRunner:
         store: JobStore,
         registry: MicroflowRegistry,
         kinds: Mapping[str, JobKind] | None = None,
+        threads: CallThreads | None = None,
     ) -> None:
         self.runtime = runtime
         self.store = store
         self.registry = registry
         self.kinds: dict[str, JobKind] = dict(kinds or {})
         """Job kinds other services run (`message`: the MessageService), by kind."""
+        self.threads = threads or JOB_THREADS
+        """The threads jobs' microflows run in (one bound per process: hanging ones hold theirs)."""
 
     @classmethod
     def for_engine(cls, engine: Any) -> JobRunner:
@@ -273,7 +282,8 @@ class JobRunner:
             task_id=job.task_id,
             element_id=job.element_id,
         )
-        return run_with_timeout(flow, dict(job.payload.get("input") or {}), context, job.timeout_seconds)
+        inputs = dict(job.payload.get("input") or {})
+        return run_with_timeout(flow, inputs, context, job.timeout_seconds, self.threads)
 
     @staticmethod
     def _retrying(step: Any) -> Any:

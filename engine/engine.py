@@ -53,8 +53,8 @@ class Engine:
         self.microflows = MicroflowService(
             self.db, self.registry, self.jobs, self.signal, max_call_seconds=settings.max_call_seconds
         )
-        self.messages = MessageService(self.runtime)
-        self.signals = SignalService(self.runtime)
+        self.messages = MessageService(self.runtime, settings.integrations_group)
+        self.signals = SignalService(self.runtime, settings.integrations_group)
         """Broadcasts BPMN signals (not to be confused with `signal`, which wakes job workers)."""
         self.job_kinds = {MESSAGE_JOB_KIND: self.messages.run_job, SIGNAL_JOB_KIND: self.signals.run_job}
         """Job kinds the engine's services run, beside the runner's own (workers run them)."""

@@ -27,6 +27,8 @@ class Settings:
     sqlite_synchronous: str = "NORMAL"
     max_call_seconds: float = 30.0
     """The longest a blocking microflow call waits, whatever it asks (FLOWBRIDGE_MAX_CALL_SECONDS)."""
+    integrations_group: str = "integrations"
+    """Members may deliver any message or signal (FLOWBRIDGE_INTEGRATIONS_GROUP)."""
     token_cache_seconds: float = 0.0
     """How long a process trusts an API token it found good without looking again (0: never), so a
     token revoked elsewhere stops working here within this long (FLOWBRIDGE_TOKEN_CACHE_SECONDS)."""
@@ -44,6 +46,8 @@ class Settings:
             ),
             "token_cache_seconds": _seconds(env.get("FLOWBRIDGE_TOKEN_CACHE_SECONDS", "0"), 60),
             "max_call_seconds": _seconds(env.get("FLOWBRIDGE_MAX_CALL_SECONDS", "30"), 300),
+            "integrations_group": env.get("FLOWBRIDGE_INTEGRATIONS_GROUP", "integrations").strip()
+            or "integrations",
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if isinstance(values["models_path"], str):

@@ -77,3 +77,24 @@ def check_may_start(
         [*(starters or {}).get("users", []), *(f"group {g}" for g in (starters or {}).get("groups", []))]
     )
     raise NotAllowed(f"{user} may not start process '{key}': it is started by {who}", key=key)
+
+
+def check_may_reach(
+    what: str,
+    sender: Any,
+    outside: int,
+    started: list[tuple[str, dict[str, Any] | None]],
+    integrations_group: str,
+) -> None:
+    """NotAllowed unless `sender` may send `what` (a message or a signal, DESIGN §6a): an
+    administrator or a member of the integrations group may send anything; anyone else only what
+    reaches no instance they take no part in (`outside` counts those) and starts only processes
+    they may start (`started`: each key with its starters)."""
+    if sender.admin or integrations_group in sender.groups:
+        return
+    if outside:
+        raise NotAllowed(
+            f"{sender.name} may not send {what}: it reaches {outside} instance(s) they take no part in"
+        )
+    for key, starters in started:
+        check_may_start(key, starters, sender.name, sender.groups, sender.admin)

@@ -64,6 +64,8 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import jobs
+from ..accounts import Principal
+from ..accounts.access import check_may_reach
 from ..errors import (
     ConcurrentChange,
     EngineError,
@@ -95,6 +97,8 @@ if TYPE_CHECKING:
     from ..runtime.service import RuntimeService
 
 
+INTEGRATIONS_GROUP = "integrations"
+"""The group whose members may deliver any message (`Settings.integrations_group`)."""
 DELIVERY_ATTEMPTS = 5
 """How often one delivery is tried when another step changed the instance meanwhile."""
 MAX_NAME = 255
@@ -126,8 +130,10 @@ class _Candidate:
 class MessageService:
     """Correlates messages to the instances that wait for them (`engine.messages`), or starts processes."""
 
-    def __init__(self, runtime: RuntimeService) -> None:
+    def __init__(self, runtime: RuntimeService, integrations_group: str = INTEGRATIONS_GROUP) -> None:
         self.runtime = runtime
+        self.integrations_group = integrations_group
+        """Members deliver any message (systems correlating payments, signatures, replies)."""
         self.db = runtime.db
         self._starters = Starters(self.db, self._start_names)
 
@@ -137,8 +143,13 @@ class MessageService:
         correlation: dict[str, Any] | None = None,
         variables: dict[str, Any] | None = None,
         message_id: str | None = None,
+        sender: Principal | None = None,
     ) -> dict[str, Any]:
         """Deliver a message to every instance that waits for it, else start the processes it starts.
+
+        A `sender` (the API's caller) must be an administrator, a member of the integrations group,
+        or take part in every instance the message reaches, and may start only the processes they
+        may start (DESIGN §6a); else NotAllowed, and nothing is delivered.
 
         Returns `{"delivered_to": [instance ids], "started": [instance ids]}`; raises NotFound
         when no instance waits and no process starts with it. With `message_id`, delivering the
@@ -158,7 +169,20 @@ class MessageService:
             _check_correlation(correlation),
             dict(check_variables({} if variables is None else variables, "message variables")),
         )
+        if sender is not None:
+            self._check_sender(message, sender)
         return self.deliver(message, message_id)
+
+    def _check_sender(self, message: Message, sender: Principal) -> None:
+        candidates = self._candidates(message)
+        with UnitOfWork(self.db) as uow:
+            outside = sum(
+                not instance_rows.participates(uow, c.instance_id, sender.name, sender.groups)
+                for c in candidates
+            )
+        started = [] if candidates else self._starters.find(message.name)
+        rights = [(key, self.runtime.repository.get(key, version)["starters"]) for key, version in started]
+        check_may_reach(f"message '{message.name}'", sender, outside, rights, self.integrations_group)
 
     def deliver(self, message: Message, message_id: str | None = None) -> dict[str, Any]:
         """Correlate a checked message (see `correlate`)."""

@@ -28,7 +28,10 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from .. import jobs
+from ..accounts import Principal
+from ..accounts.access import check_may_reach
 from ..errors import ConcurrentChange, EngineError, InstanceEnded, InstanceSuspended, InvalidInput, NotFound
+from ..store import instance_rows
 from ..store.models import ProcessDefinition, ProcessInstance
 from ..store.starters import Starters
 from ..store.unit_of_work import UnitOfWork
@@ -56,20 +59,29 @@ class _NotWaiting(EngineError):
 class SignalService:
     """Broadcasts signals (`engine.signals`)."""
 
-    def __init__(self, runtime: RuntimeService) -> None:
+    def __init__(self, runtime: RuntimeService, integrations_group: str = "integrations") -> None:
         self.runtime = runtime
+        self.integrations_group = integrations_group
         self.db = runtime.db
         self._starters = Starters(self.db, self._start_names)
 
     def broadcast(
-        self, name: str, variables: dict[str, Any] | None = None, exclude: str | None = None
+        self,
+        name: str,
+        variables: dict[str, Any] | None = None,
+        exclude: str | None = None,
+        sender: Principal | None = None,
     ) -> dict[str, Any]:
         """Deliver signal `name` to every instance that waits for it (but `exclude`), then start the
-        processes whose signal start event it is; `{"delivered_to": [...], "started": [...]}`."""
+        processes whose signal start event it is; `{"delivered_to": [...], "started": [...]}`.
+
+        A `sender` (the API's caller) is held to the rule messages are (DESIGN §6a)."""
         if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
             raise InvalidInput(f"a signal needs a name of 1 to {MAX_NAME} characters")
         check_text(name, "a signal name", MAX_NAME)
         variables = dict(check_variables({} if variables is None else variables, "signal variables"))
+        if sender is not None:
+            self._check_sender(name, sender)
         delivered = [
             instance_id
             for instance_id in self._receivers(name)
@@ -77,6 +89,18 @@ class SignalService:
         ]
         started = [self._start(key, version, name, variables) for key, version in self._starters.find(name)]
         return {"delivered_to": delivered, "started": started}
+
+    def _check_sender(self, name: str, sender: Principal) -> None:
+        receivers = self._receivers(name)
+        with UnitOfWork(self.db) as uow:
+            outside = sum(
+                not instance_rows.participates(uow, i, sender.name, sender.groups) for i in receivers
+            )
+        rights = [
+            (key, self.runtime.repository.get(key, version)["starters"])
+            for key, version in self._starters.find(name)
+        ]
+        check_may_reach(f"signal '{name}'", sender, outside, rights, self.integrations_group)
 
     def _receivers(self, name: str) -> list[str]:
         """Instances that wait for the signal, oldest first (read from the projection)."""

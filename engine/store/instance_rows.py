@@ -337,3 +337,33 @@ def cancel_open_tasks(uow: UnitOfWork, instance_id: str, now: datetime) -> list[
         )
         _DROP_CANDIDATES.execute_many(conn, [{"b_id": task_id} for task_id in ids])
     return ids
+
+
+def participates(uow: UnitOfWork, instance_id: str, user: str, groups: tuple[str, ...]) -> bool:
+    """Whether `user` (a member of `groups`) takes part in an instance (DESIGN §6a): they started it,
+    or have or had a task in it (assigned, claimed, completed, offered to them or their groups,
+    or in their group's lane)."""
+    connection = _conn(uow)
+    started_by = connection.execute(
+        select(HistoryEvent.user)
+        .where(HistoryEvent.instance_id == instance_id, HistoryEvent.kind == "instance_started")
+        .limit(1)
+    ).scalar()
+    if started_by == user:
+        return True
+    mine = set(groups)
+    tasks = connection.execute(
+        select(
+            UserTask.assignee,
+            UserTask.completed_by,
+            UserTask.candidate_users,
+            UserTask.candidate_groups,
+            UserTask.lane,
+        ).where(UserTask.instance_id == instance_id)
+    )
+    for assignee, completed_by, users, offered, lane in tasks:
+        if user in (assignee, completed_by) or user in (users or []):
+            return True
+        if not mine.isdisjoint([*(offered or []), *([lane] if lane else [])]):
+            return True
+    return False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..auth import auth
+from ..auth import auth, principal
 from .blueprint import api, engine
 from .schemas import MessageOut, SignalIn
 
@@ -16,6 +16,7 @@ from .schemas import MessageOut, SignalIn
 @api.doc(
     summary="Broadcast a signal",
     responses={
+        403: "It reaches instances the caller takes no part in, or starts a process they may not start",
         409: "A receiving instance changed concurrently",
         422: "A receiving flow failed at its next step; nothing was saved for it",
     },
@@ -23,4 +24,4 @@ from .schemas import MessageOut, SignalIn
 def broadcast(body: dict[str, Any]) -> Any:
     """Deliver to every instance that waits for the signal and start every process it starts; a
     signal nobody waits for reaches nobody (both lists empty), as BPMN has it."""
-    return engine().signals.broadcast(body["name"], body["variables"])
+    return engine().signals.broadcast(body["name"], body["variables"], sender=principal())

@@ -67,3 +67,35 @@ def test_a_blocking_call_waits_at_most_the_configured_maximum(engine: Engine, ga
     engine.microflows.max_call_seconds = 0.05
     with pytest.raises(MicroflowTimeout, match=r"longer than 0\.05 s"):
         engine.microflows.call("stuck", {}, timeout_seconds=10)  # asks for more than the maximum
+
+
+def test_jobs_keep_flowing_while_microflows_hang(
+    engine: Engine, gate: threading.Event, microflows: Any
+) -> None:
+    from engine.workers import Worker
+    from engine.workers.runner import JobRunner
+
+    from ..signals.test_signals import THROWER, catching, signal_model
+
+    microflows("stuck_job", lambda: gate.wait(30) and "released", timeout=0.05, retries=0)
+    microflows("quick_job", lambda: "done", retries=0)
+    runner = JobRunner(
+        engine.runtime, engine.jobs, engine.registry, engine.job_kinds, threads=CallThreads("job", 1)
+    )
+    worker = Worker(engine, concurrency=1, runner=runner)
+    stuck = engine.microflows.call_async("stuck_job", {})
+    assert worker.run_until_idle() == 1  # abandoned after its timeout, still holding the pool's thread
+    assert engine.jobs.get(stuck["id"])["status"] == "failed"
+    quick = engine.microflows.call_async("quick_job", {})
+    engine.repository.deploy(
+        {"c.bpmn": signal_model(catching(), "catcher"), "t.bpmn": signal_model(THROWER, "thrower")}
+    )
+    catcher = engine.runtime.start("catcher", {})
+    engine.runtime.start("thrower", {})  # its signal is a job that needs no microflow thread
+    assert worker.run_until_idle() == 2
+    error = engine.jobs.get(quick["id"])["error"] or ""
+    assert "all 1 job threads are busy" in error  # refused a thread, not run alongside the hanging one
+    assert [t["element_id"] for t in engine.runtime.get(catcher["id"])["tasks"]] == [
+        "after"
+    ]  # the signal went on
+    gate.set()

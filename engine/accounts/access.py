@@ -79,22 +79,20 @@ def check_may_start(
     raise NotAllowed(f"{user} may not start process '{key}': it is started by {who}", key=key)
 
 
+def may_send_anything(sender: Any, integrations_group: str) -> bool:
+    """Whether `sender` may send any message or signal: an administrator, or a member of the
+    integrations group (systems that correlate payments, signatures, replies; DESIGN §6a)."""
+    return bool(sender.admin) or integrations_group in sender.groups
+
+
 def check_may_reach(
-    what: str,
-    sender: Any,
-    outside: int,
-    started: list[tuple[str, dict[str, Any] | None]],
-    integrations_group: str,
+    what: str, sender: Any, outside: int, started: list[tuple[str, dict[str, Any] | None]]
 ) -> None:
-    """NotAllowed unless `sender` may send `what` (a message or a signal, DESIGN §6a): an
-    administrator or a member of the integrations group may send anything; anyone else only what
-    reaches no instance they take no part in (`outside` counts those) and starts only processes
-    they may start (`started`: each key with its starters)."""
-    if sender.admin or integrations_group in sender.groups:
-        return
+    """NotAllowed unless `sender`, who may not send anything (`may_send_anything`), may send `what`
+    (a message or a signal): it reaches no instance they take no part in (`outside` counts those)
+    and starts only processes they may start (`started`: each key with its starters)."""
     if outside:
-        raise NotAllowed(
-            f"{sender.name} may not send {what}: it reaches {outside} instance(s) they take no part in"
-        )
+        why = f"it reaches {outside} instance(s) they take no part in"
+        raise NotAllowed(f"{sender.name} may not send {what}: {why}")
     for key, starters in started:
         check_may_start(key, starters, sender.name, sender.groups, sender.admin)

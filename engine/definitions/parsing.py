@@ -18,7 +18,7 @@ from .. import forms
 from ..errors import InvalidModel
 from ..messages import waits as message_waits
 from ..namespaces import BPMN_NS, CAMUNDA_NS, SPIFF_NS, ZEEBE_NS
-from . import compensation, dialects, thrown_signals
+from . import dialects, specs
 from .safe_xml import parse_xml
 from .task_parsers import FlowbridgeBusinessRuleTaskParser, FlowbridgeParser
 
@@ -86,8 +86,7 @@ def parse_files(files: dict[str, bytes]) -> list[ParsedProcess]:
             warnings = _check_references(parser, key, decisions, source_name, original)
             spec = parser.get_spec(key)
             subprocess_specs = _subprocess_specs(parser, key)
-            compensation.arm([spec, *subprocess_specs.values()])
-            thrown_signals.arm([spec, *subprocess_specs.values()])
+            specs.arm([spec, *subprocess_specs.values()])
         except SpiffWorkflowException as exc:
             raise _invalid(exc, source_name, original) from exc
         except (KeyError, AttributeError, ValueError, TypeError) as exc:

@@ -26,6 +26,7 @@ from SpiffWorkflow.spiff.specs.defaults import (
 )
 from SpiffWorkflow.util.task import TaskState
 
+from . import compensation, thrown_signals
 from .compensation import CompensationEndEvent, CompensationHandlerTask, CompensationIntermediateThrow
 
 
@@ -134,6 +135,13 @@ class CallActivity(SpiffCallActivity):
         extensions = self.extensions if isinstance(self.extensions, dict) else {}
         found = extensions.get("called_binding")
         return found if isinstance(found, dict) else {"binding": "latest", "version": None}
+
+
+def arm(process_specs: list[Any]) -> None:
+    """Connect what a spec's events do at run time (they are not stored with it): completions that
+    compensation records, signals an instance throws. Runs on every spec parsed or loaded."""
+    compensation.arm(process_specs)
+    thrown_signals.arm(process_specs)
 
 
 def make_serializer() -> BpmnWorkflowSerializer:

@@ -10,8 +10,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
-from . import compensation, thrown_signals
-from .specs import make_serializer
+from .specs import arm, make_serializer
 
 STATE_FORMAT = 1
 """Bumped when the stored instance state changes shape; older states are migrated on load."""
@@ -60,8 +59,7 @@ class StateCodec:
         dct = json.loads(text)
         subprocess_specs = {k: self.registry.restore(v) for k, v in dct["subprocess_specs"].items()}
         spec = self.registry.restore(dct["spec"])
-        compensation.arm([spec, *subprocess_specs.values()])
-        thrown_signals.arm([spec, *subprocess_specs.values()])
+        arm([spec, *subprocess_specs.values()])
         return spec, subprocess_specs
 
     def dump_state(self, workflow: Any) -> str:

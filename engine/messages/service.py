@@ -65,7 +65,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import jobs
 from ..accounts import Principal
-from ..accounts.access import check_may_reach
+from ..accounts.access import check_may_reach, may_send_anything
 from ..errors import (
     ConcurrentChange,
     EngineError,
@@ -169,23 +169,25 @@ class MessageService:
             _check_correlation(correlation),
             dict(check_variables({} if variables is None else variables, "message variables")),
         )
-        if sender is not None:
-            self._check_sender(message, sender)
-        return self.deliver(message, message_id)
+        candidates = None
+        if sender is not None and not may_send_anything(sender, self.integrations_group):
+            candidates = self._candidates(message)
+            self._check_sender(message, sender, candidates)
+        return self.deliver(message, message_id, candidates)
 
-    def _check_sender(self, message: Message, sender: Principal) -> None:
-        candidates = self._candidates(message)
+    def _check_sender(self, message: Message, sender: Principal, candidates: list[_Candidate]) -> None:
         with UnitOfWork(self.db) as uow:
-            outside = sum(
-                not instance_rows.participates(uow, c.instance_id, sender.name, sender.groups)
-                for c in candidates
+            outside = instance_rows.outsiders(
+                uow, [c.instance_id for c in candidates], sender.name, sender.groups
             )
         started = [] if candidates else self._starters.find(message.name)
         rights = [(key, self.runtime.repository.get(key, version)["starters"]) for key, version in started]
-        check_may_reach(f"message '{message.name}'", sender, outside, rights, self.integrations_group)
+        check_may_reach(f"message '{message.name}'", sender, outside, rights)
 
-    def deliver(self, message: Message, message_id: str | None = None) -> dict[str, Any]:
-        """Correlate a checked message (see `correlate`)."""
+    def deliver(
+        self, message: Message, message_id: str | None = None, candidates: list[_Candidate] | None = None
+    ) -> dict[str, Any]:
+        """Correlate a checked message (see `correlate`); `candidates`, when the caller found them."""
         ledger = _Ledger(self.db, message_id, message.name) if message_id is not None else None
         reached: set[str] = set()
         if ledger is not None:
@@ -195,7 +197,7 @@ class MessageService:
                     return _outcome(stored)
                 reached = set(stored["delivered_to"]) | set(stored["started"])
         delivered = []
-        for candidate in self._candidates(message):
+        for candidate in candidates if candidates is not None else self._candidates(message):
             if candidate.instance_id not in reached and self._deliver_to(candidate, message, ledger):
                 delivered.append(candidate.instance_id)
         started = []

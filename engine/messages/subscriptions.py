@@ -12,14 +12,13 @@ from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
-from sqlalchemy import Table, bindparam, delete, insert
 
 from .. import jobs
 from ..errors import StepFailed
 from ..store import instance_rows
 from ..store.models import MessageSubscription, utcnow
-from ..store.statements import Prepared
 from ..store.unit_of_work import UnitOfWork
+from ..store.wait_rows import WaitRows
 from ..variables import check_json
 from .waits import (
     correlation_keys,
@@ -36,12 +35,7 @@ JOB_ATTEMPTS = 3
 """Tries of a thrown message's job (a receiver's failing step, a conflict) before it fails."""
 JOB_BACKOFF_SECONDS = 1.0
 
-_SUBSCRIPTIONS: Table = MessageSubscription.__table__  # type: ignore[assignment]
-_S = _SUBSCRIPTIONS.c
-_INSERT_SUBSCRIPTION = Prepared(insert(_SUBSCRIPTIONS))
-_DELETE_SUBSCRIPTION = Prepared(
-    delete(_SUBSCRIPTIONS).where(_S.instance_id == bindparam("b_instance"), _S.task_id == bindparam("b_task"))
-)
+_ROWS = WaitRows(MessageSubscription.__table__)  # type: ignore[arg-type]
 
 
 # -- the step effect --------------------------------------------------------------------------------
@@ -61,25 +55,21 @@ class SubscriptionEffect:
     def after(self, uow: UnitOfWork, workflow: Any, instance_id: str, token: frozenset[str]) -> bool:
         """Rewrite the subscriptions that changed; write a job per message thrown; True if any."""
         waiting = {str(t.id): t for t in subscribed_tasks(workflow)}
-        if waiting.keys() != token:
-            connection = uow.connection
-            gone = [{"b_instance": instance_id, "b_task": task_id} for task_id in token - waiting.keys()]
-            if gone:
-                _DELETE_SUBSCRIPTION.execute_many(connection, gone)
-            rows = [
+
+        def rows_of(task_id: str, task: Any) -> list[dict[str, Any]]:
+            element = task.task_spec.bpmn_id
+            return [
                 {
                     "instance_id": instance_id,
                     "name": name,
                     "task_id": task_id,
-                    "element_id": task.task_spec.bpmn_id,
-                    "correlation": correlation,
+                    "element_id": element,
+                    "correlation": c,
                 }
-                for task_id, task in waiting.items()
-                if task_id not in token
-                for name, correlation in correlations_of(task).items()
+                for name, c in correlations_of(task).items()
             ]
-            if rows:
-                _INSERT_SUBSCRIPTION.execute_many(connection, rows)
+
+        _ROWS.sync(uow, instance_id, token, waiting, rows_of)
         thrown = _take_thrown(workflow)
         if not thrown:
             return False

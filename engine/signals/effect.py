@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
-from sqlalchemy import Table, bindparam, delete, insert
+from sqlalchemy import Table
 
 from .. import jobs
 from ..definitions import thrown_signals
 from ..store import instance_rows
 from ..store.models import SignalSubscription, utcnow
-from ..store.statements import Prepared
 from ..store.unit_of_work import UnitOfWork
+from ..store.wait_rows import WaitRows
 from .waits import signal_name, waiting_tasks
 
 JOB_KIND = "signal"
@@ -26,11 +26,7 @@ JOB_ATTEMPTS = 3
 JOB_BACKOFF_SECONDS = 1.0
 
 SUBSCRIPTIONS: Table = SignalSubscription.__table__  # type: ignore[assignment]
-_S = SUBSCRIPTIONS.c
-_INSERT = Prepared(insert(SUBSCRIPTIONS))
-_DELETE = Prepared(
-    delete(SUBSCRIPTIONS).where(_S.instance_id == bindparam("b_instance"), _S.task_id == bindparam("b_task"))
-)
+_ROWS = WaitRows(SUBSCRIPTIONS)
 
 
 class SignalEffect:
@@ -46,22 +42,19 @@ class SignalEffect:
     def after(self, uow: UnitOfWork, workflow: Any, instance_id: str, token: frozenset[str]) -> bool:
         """Rewrite the subscriptions that changed; write a job per signal thrown; True if any."""
         waiting = {str(t.id): t for t in waiting_tasks(workflow)}
-        if waiting.keys() != token:
-            gone = [{"b_instance": instance_id, "b_task": task_id} for task_id in token - waiting.keys()]
-            if gone:
-                _DELETE.execute_many(uow.connection, gone)
-            rows = [
+
+        def rows_of(task_id: str, task: Any) -> list[dict[str, Any]]:
+            spec = task.task_spec
+            return [
                 {
                     "instance_id": instance_id,
-                    "name": signal_name(task.task_spec),
+                    "name": signal_name(spec),
                     "task_id": task_id,
-                    "element_id": task.task_spec.bpmn_id,
+                    "element_id": spec.bpmn_id,
                 }
-                for task_id, task in waiting.items()
-                if task_id not in token
             ]
-            if rows:
-                _INSERT.execute_many(uow.connection, rows)
+
+        _ROWS.sync(uow, instance_id, token, waiting, rows_of)
         if workflow.bpmn_events:
             # A signal no task of the instance caught: the broadcast job below carries it on.
             workflow.bpmn_events = [

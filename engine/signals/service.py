@@ -29,7 +29,7 @@ from sqlalchemy import select
 
 from .. import jobs
 from ..accounts import Principal
-from ..accounts.access import check_may_reach
+from ..accounts.access import check_may_reach, may_send_anything
 from ..errors import ConcurrentChange, EngineError, InstanceEnded, InstanceSuspended, InvalidInput, NotFound
 from ..store import instance_rows
 from ..store.models import ProcessDefinition, ProcessInstance
@@ -80,27 +80,19 @@ class SignalService:
             raise InvalidInput(f"a signal needs a name of 1 to {MAX_NAME} characters")
         check_text(name, "a signal name", MAX_NAME)
         variables = dict(check_variables({} if variables is None else variables, "signal variables"))
-        if sender is not None:
-            self._check_sender(name, sender)
+        receivers, starts = self._receivers(name), self._starters.find(name)
+        if sender is not None and not may_send_anything(sender, self.integrations_group):
+            with UnitOfWork(self.db) as uow:
+                outside = instance_rows.outsiders(uow, receivers, sender.name, sender.groups)
+            rights = [(key, self.runtime.repository.get(key, version)["starters"]) for key, version in starts]
+            check_may_reach(f"signal '{name}'", sender, outside, rights)
         delivered = [
             instance_id
-            for instance_id in self._receivers(name)
+            for instance_id in receivers
             if instance_id != exclude and self._deliver_to(instance_id, name, variables)
         ]
-        started = [self._start(key, version, name, variables) for key, version in self._starters.find(name)]
+        started = [self._start(key, version, name, variables) for key, version in starts]
         return {"delivered_to": delivered, "started": started}
-
-    def _check_sender(self, name: str, sender: Principal) -> None:
-        receivers = self._receivers(name)
-        with UnitOfWork(self.db) as uow:
-            outside = sum(
-                not instance_rows.participates(uow, i, sender.name, sender.groups) for i in receivers
-            )
-        rights = [
-            (key, self.runtime.repository.get(key, version)["starters"])
-            for key, version in self._starters.find(name)
-        ]
-        check_may_reach(f"signal '{name}'", sender, outside, rights, self.integrations_group)
 
     def _receivers(self, name: str) -> list[str]:
         """Instances that wait for the signal, oldest first (read from the projection)."""

@@ -339,6 +339,11 @@ def cancel_open_tasks(uow: UnitOfWork, instance_id: str, now: datetime) -> list[
     return ids
 
 
+def outsiders(uow: UnitOfWork, instance_ids: list[str], user: str, groups: tuple[str, ...]) -> int:
+    """How many of these instances `user` takes no part in (`participates`)."""
+    return sum(not participates(uow, instance_id, user, groups) for instance_id in instance_ids)
+
+
 def participates(uow: UnitOfWork, instance_id: str, user: str, groups: tuple[str, ...]) -> bool:
     """Whether `user` (a member of `groups`) takes part in an instance (DESIGN §6a): they started it,
     or have or had a task in it (assigned, claimed, completed, offered to them or their groups,

@@ -44,6 +44,7 @@ class Engine:
             settings.instance_cache_size,
             self.signal,
             effects=[SubscriptionEffect(), SignalEffect()],
+            sandboxed=settings.sandbox_scripts,
         )
         self.tasks = TaskService(self.db, self.runtime)
         self.history = HistoryService(self.db)

@@ -32,6 +32,9 @@ class Settings:
     token_cache_seconds: float = 0.0
     """How long a process trusts an API token it found good without looking again (0: never), so a
     token revoked elsewhere stops working here within this long (FLOWBRIDGE_TOKEN_CACHE_SECONDS)."""
+    sandbox_scripts: bool = True
+    """Run models' scripts and conditions in the sandbox (engine.expressions.sandbox); off only for
+    a trusted deployment, whose models' authors then run code as the engine (FLOWBRIDGE_SANDBOX_SCRIPTS)."""
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -48,6 +51,9 @@ class Settings:
             "max_call_seconds": _seconds(env.get("FLOWBRIDGE_MAX_CALL_SECONDS", "30"), 300),
             "integrations_group": env.get("FLOWBRIDGE_INTEGRATIONS_GROUP", "integrations").strip()
             or "integrations",
+            "sandbox_scripts": _flag(
+                env.get("FLOWBRIDGE_SANDBOX_SCRIPTS", "true"), "FLOWBRIDGE_SANDBOX_SCRIPTS"
+            ),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if isinstance(values["models_path"], str):
@@ -63,3 +69,12 @@ def _seconds(text: str, most: float) -> float:
     if not 0 <= value <= most:
         raise ValueError(f"a FLOWBRIDGE_*_SECONDS setting must be between 0 and {most:g}, not {value:g}")
     return value
+
+
+def _flag(text: str, name: str) -> bool:
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be true or false, not {text!r}")

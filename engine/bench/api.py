@@ -38,7 +38,8 @@ from sqlalchemy import insert, select
 
 from ..engine import Engine
 from ..errors import StepFailed
-from ..store.models import ProcessInstance, TaskCandidate, UserTask
+from ..store import participants
+from ..store.models import InstanceParticipant, ProcessInstance, TaskCandidate, UserTask
 from .asynchronous import _MICROFLOW_FILE
 from .common import AUTO_KEY, HUMAN_KEY, QUICK, Record, Sizes, interleave, p95, timing
 
@@ -127,6 +128,8 @@ def _assignment(rng: random.Random) -> tuple[str | None, list[str], list[str]]:
 def seed_open_tasks(engine: Engine, count: int, seed: int = 5) -> float:
     """Put `count` open user tasks (each in its own waiting `human` instance) in the database; seconds.
 
+    Each instance has the participant rows the step path writes: a starter, and its task's people.
+
     A few instances are started through the engine; their rows are cloned with new ids (the
     task's id replaced in the stored state too, so every clone can be completed), spread over
     assignees and candidates by `_assignment`, created one every ten seconds up to now.
@@ -141,10 +144,12 @@ def seed_open_tasks(engine: Engine, count: int, seed: int = 5) -> float:
             task_row = conn.execute(select(UserTask).where(UserTask.id == task["id"])).one()
         templates.append(_Template(dict(row._mapping), dict(task_row._mapping)))
     rng = random.Random(seed)
+    starters = random.Random(seed + 1)  # its own, so the tasks' assignments stay as they were
     newest = templates[-1].task["created_at"]
     instances: list[dict[str, Any]] = []
     tasks: list[dict[str, Any]] = []
     candidates: list[dict[str, Any]] = []
+    people: list[participants.Row] = []
     with engine.db.engine.begin() as conn:
         for index in range(count):
             template = templates[index % len(templates)]
@@ -178,17 +183,26 @@ def seed_open_tasks(engine: Engine, count: int, seed: int = 5) -> float:
             copied = {"task_id": task_id, "assigned": assignee is not None, "created_at": at}
             candidates += [{**copied, "kind": "user", "name": u} for u in users]
             candidates += [{**copied, "kind": "group", "name": g} for g in groups]
+            # Who takes part (store.participants): a starter of its own, and the task's people.
+            starter = f"starter-{starters.randrange(TASKLIST_OTHER_USERS)}"
+            seeded = participants.People(instance_id, at)
+            seeded.user(starter)
+            seeded.task(assignee, users, groups)
+            people += seeded.rows.values()
             if len(instances) >= SEED_CHUNK or index == count - 1:
                 conn.execute(insert(ProcessInstance), instances)
                 conn.execute(insert(UserTask), tasks)
                 if candidates:
                     conn.execute(insert(TaskCandidate), candidates)
-                instances, tasks, candidates = [], [], []
+                conn.execute(insert(InstanceParticipant), people)
+                instances, tasks, candidates, people = [], [], [], []
     if not engine.db.is_sqlite:
         # What autovacuum does after a bulk insert (PostgreSQL 13+): statistics, and the
         # visibility map that lets index-only scans skip the table.
         with engine.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("VACUUM ANALYZE process_instances, user_tasks, task_candidates")
+            conn.exec_driver_sql(
+                "VACUUM ANALYZE process_instances, user_tasks, task_candidates, instance_participants"
+            )
     return perf_counter() - began
 
 

@@ -47,8 +47,9 @@ from .common import (
     timing,
 )
 from .databases import check_database, describe_database, engines, fresh_database, server_version
+from .instance_list import scenario_instances
 
-SCENARIOS = ("raw", "auto", "human", "loop", "async", "tasklist", "http")
+SCENARIOS = ("raw", "auto", "human", "loop", "async", "tasklist", "instances", "http")
 """The scenarios of DESIGN §8 built so far, in the order they run."""
 
 
@@ -287,6 +288,7 @@ PERSISTED: dict[str, Callable[[Sizes, Engine, Engine, RawRunner], list[Record]]]
     "loop": scenario_loop,
     "async": scenario_async,
     "tasklist": scenario_tasklist,
+    "instances": scenario_instances,
     "http": scenario_http,
 }
 

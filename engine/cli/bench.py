@@ -90,7 +90,7 @@ def _notes(record: dict[str, Any]) -> str:
             notes.append(f"in-process {value:,.0f}/s")
         elif key == "requests_per_second":
             notes.append(f"{value:,.0f} requests/s")
-        elif key in ("clients", "open_tasks", "visible"):
+        elif key in ("clients", "open_tasks", "instances", "visible"):
             notes.append(f"{value:,} {key.replace('_', ' ')}")
         elif key == "seeded_seconds":
             notes.append(f"seeded in {value} s")
@@ -151,7 +151,9 @@ def format_table(result: dict[str, Any]) -> str:
         "returning to the worker's step committed, one instance at a time; instances/s from the first",
         "start of a burst to its last end, with each instance's start-to-end latency in the burst.",
         "tasklist: GET /api/tasks?mine=true from one client against `flowbridge serve`, over the",
-        "same query in-process beside it. http: instances/s from concurrent clients through the API",
-        "(in-process: as many threads calling the engine), ratio the in-process rate over it.",
+        "same query in-process beside it. instances: GET /api/process-instances?limit=50 the same way,",
+        "as a participant of a few and as an administrator. http: instances/s from concurrent clients",
+        "through the API (in-process: as many threads calling the engine), ratio the in-process rate",
+        "over it.",
     ]
     return "\n".join(lines)

@@ -10,7 +10,7 @@ import click
 from ..engine import Engine
 from .app import App, Refused, pass_app
 from .jobs import job_state
-from .options import json_option
+from .options import json_option, viewer_of, viewer_options
 from .output import age, echo_json, short, table
 
 FINISHED = ("done", "failed", "cancelled")
@@ -22,9 +22,17 @@ POLL_SECONDS = (0.05, 0.5)
 @click.group(invoke_without_command=True, short_help="List open incidents; retry one.")
 @click.option("--all", "show_all", is_flag=True, help="Resolved incidents too.")
 @click.option("--instance", "instance_id", metavar="ID", help="Only this instance's incidents.")
+@viewer_options
 @json_option
 @click.pass_context
-def incidents(ctx: click.Context, show_all: bool, instance_id: str | None, as_json: bool) -> None:
+def incidents(
+    ctx: click.Context,
+    show_all: bool,
+    instance_id: str | None,
+    user: str | None,
+    groups: tuple[str, ...],
+    as_json: bool,
+) -> None:
     """List open incidents, newest first (`--all`: resolved ones too).
 
     An incident is an async microflow or a timer that failed after its last retry; its
@@ -34,7 +42,9 @@ def incidents(ctx: click.Context, show_all: bool, instance_id: str | None, as_js
         return
     app = ctx.find_object(App)
     assert app is not None
-    items = app.engine().incidents.list(status=None if show_all else "open", instance_id=instance_id)
+    status = None if show_all else "open"
+    viewer = viewer_of(user, groups)
+    items = app.engine().incidents.list(status=status, instance_id=instance_id, viewer=viewer)
     if as_json:
         echo_json(items)
         return

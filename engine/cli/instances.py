@@ -12,7 +12,7 @@ from ..engine import Engine
 from ..runtime.views import TIMER_EVENT_TYPES
 from .app import App, pass_app
 from .jobs import job_state, job_what, when
-from .options import json_option, limit_option, parse_vars, var_option
+from .options import json_option, limit_option, parse_vars, var_option, viewer_of, viewer_options
 from .output import age, compact, echo_json, more, table, task_table, timestamp, who
 
 STATUSES = ("running", "waiting", "completed", "terminated", "suspended", "incident")
@@ -79,14 +79,25 @@ def start(
 @click.option("--status", type=click.Choice(STATUSES), help="Only instances with this status.")
 @click.option("--key", metavar="K", help="Only instances of this process.")
 @click.option("--business-key", metavar="K", help="Only instances with this business key.")
+@viewer_options
 @limit_option
 @json_option
 @pass_app
 def instances(
-    app: App, status: str | None, key: str | None, business_key: str | None, limit: int, as_json: bool
+    app: App,
+    status: str | None,
+    key: str | None,
+    business_key: str | None,
+    user: str | None,
+    groups: tuple[str, ...],
+    limit: int,
+    as_json: bool,
 ) -> None:
     """List process instances, newest first."""
-    page = app.engine().runtime.list(key=key, status=status, business_key=business_key, limit=limit)
+    viewer = viewer_of(user, groups)
+    page = app.engine().runtime.list(
+        key=key, status=status, business_key=business_key, limit=limit, viewer=viewer
+    )
     if as_json:
         echo_json(page)
         return
@@ -111,12 +122,13 @@ def instances(
 
 @click.command(short_help="Show an instance: status, variables, what it waits on, history.")
 @click.argument("instance_id", metavar="ID")
+@viewer_options
 @json_option
 @pass_app
-def show(app: App, instance_id: str, as_json: bool) -> None:
+def show(app: App, instance_id: str, user: str | None, groups: tuple[str, ...], as_json: bool) -> None:
     """Show one instance: status, variables, open tasks, waits and history."""
     engine = app.engine()
-    instance = engine.runtime.get(instance_id)
+    instance = engine.runtime.get(instance_id, viewer=viewer_of(user, groups))
     if as_json:
         echo_json(instance)
         return

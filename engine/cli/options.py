@@ -1,14 +1,18 @@
-"""Options several commands share: `--var NAME=JSON` and `--json`."""
+"""Options several commands share: `--var NAME=JSON`, `--json`, `--limit`, and `--user`/`--group`
+for a reader who sees only what DESIGN §6a lets them."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .app import Refused
+
+if TYPE_CHECKING:
+    from ..accounts.service import Principal
 
 VAR_HELP = (
     "Set variable NAME; repeatable. The value is read as JSON (42, true, null, [1,2], "
@@ -33,6 +37,29 @@ def limit_option(func: FC) -> FC:
     return click.option(
         "--limit", type=click.IntRange(1, 1000), default=50, show_default=True, help="Show at most this many."
     )(func)
+
+
+def viewer_options(func: FC) -> FC:
+    """`--user U` and `--group G` (repeatable): show only what U, a member of those groups, may see
+    (the instances they take part in); into the parameters `user` and `groups` (see `viewer_of`)."""
+    func = click.option(
+        "--group", "groups", multiple=True, metavar="G", help="A group of --user; repeatable."
+    )(func)
+    return click.option(
+        "--user",
+        metavar="U",
+        help="Show only what U may see: instances U (or one of the --group groups) started or has or "
+        "had a task in.",
+    )(func)
+
+
+def viewer_of(user: str | None, groups: Sequence[str]) -> Principal | None:
+    """The reader `--user`/`--group` name, or None (everything) without `--user`."""
+    if groups and user is None:
+        raise click.UsageError("--group needs --user (the groups are the user's)")
+    from ..accounts.service import Principal
+
+    return Principal(user, tuple(groups)) if user is not None else None
 
 
 def parse_vars(values: Sequence[str]) -> dict[str, Any]:

@@ -11,6 +11,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from sqlalchemy import func, select
 
 from .. import jobs
+from ..accounts import visibility
+from ..accounts.service import Principal
 from ..errors import ConcurrentChange, InvalidInput, NotFound
 from ..jobs.signal import JobSignal
 from ..store.database import Database
@@ -148,10 +150,15 @@ class RepositoryService:
         with UnitOfWork(self.db) as uow:
             return _definition_dict(self.definition(uow, key, version))
 
-    def xml(self, key: str, version: int | None = None) -> str:
-        """The deployed BPMN XML of a definition."""
+    def xml(self, key: str, version: int | None = None, viewer: Principal | None = None) -> str:
+        """The deployed BPMN XML of a definition; with `viewer`, only for one who may start the
+        process or see an instance of that version (NotFound otherwise, as if not deployed)."""
         with UnitOfWork(self.db) as uow:
-            return self.definition(uow, key, version).source_xml
+            row = self.definition(uow, key, version)
+            if not visibility.may_see_definition(uow, row.id, row.starters, viewer):
+                which = f" version {version}" if version is not None else ""
+                raise NotFound(f"no process definition '{key}'{which} is deployed", key=key)
+            return row.source_xml
 
     def list_latest(self) -> list[dict[str, Any]]:
         """The latest version of every key."""

@@ -13,6 +13,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition
 from ..errors import EngineError, InvalidInput, MicroflowFailed, NotFound
 from ..microflows import BpmnError, CallContext, MicroflowRegistry
 from ..variables import check_json, check_names
+from .sandbox import SandboxedEnvironment
 from .translate import FUNCTIONS
 
 ASYNC_INPUT = "flowbridge_async_input"
@@ -22,14 +23,22 @@ ASYNC_INPUT = "flowbridge_async_input"
 class FlowbridgeScriptEngine(PythonScriptEngine):
     """SpiffWorkflow's Python script engine, bound to one instance and the microflow registry.
 
-    Scripts in models are Python run with `exec`: deploying a model is an administrator's act.
+    Scripts and conditions in models run in the sandbox (engine.expressions.sandbox) unless
+    `sandboxed` is off, for a trusted deployment: then they are plain Python `exec` and `eval`.
     """
 
     def __init__(
-        self, registry: MicroflowRegistry, instance_id: str, process_variables: bool = False
+        self,
+        registry: MicroflowRegistry,
+        instance_id: str,
+        process_variables: bool = False,
+        sandboxed: bool = True,
     ) -> None:
         # Translated JUEL and FEEL expressions call their helpers by name.
-        super().__init__(environment=TaskDataEnvironment(dict(FUNCTIONS)))
+        helpers = dict(FUNCTIONS)
+        super().__init__(
+            environment=SandboxedEnvironment(helpers) if sandboxed else TaskDataEnvironment(helpers)
+        )
         self.registry = registry
         self.instance_id = instance_id
         self.process_variables = process_variables

@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, or_, select, update
 
+from ..accounts.service import Principal
+from ..accounts.visibility import check_may_see_job
 from ..errors import Conflict, NotFound
 from ..store.database import Database
 from ..store.models import Incident, Job, as_utc, utcnow
@@ -187,12 +189,15 @@ class JobStore:
             )
             uow.commit()
 
-    def get(self, job_id: str) -> dict[str, Any]:
-        """A job as `GET /api/jobs/{id}` shows it."""
+    def get(self, job_id: str, viewer: Principal | None = None) -> dict[str, Any]:
+        """A job as `GET /api/jobs/{id}` shows it; with `viewer`, only one they may see (NotFound
+        otherwise): a job of an instance they see, or a microflow call of theirs (DESIGN §6a)."""
         with UnitOfWork(self.db) as uow:
             row = uow.session.get(Job, job_id)
             if row is None:
                 raise NotFound(f"no job {job_id}", job_id=job_id)
+            caller = row.payload.get("user") if isinstance(row.payload, dict) else None
+            check_may_see_job(uow, job_id, row.instance_id, caller, viewer)
             return job_view(row)
 
     def retry(self, job_id: str) -> dict[str, Any]:

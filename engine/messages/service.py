@@ -75,7 +75,7 @@ from ..errors import (
     NotFound,
     StepFailed,
 )
-from ..store import instance_rows
+from ..store import instance_rows, participants
 from ..store.models import DeliveredMessage, MessageSubscription, ProcessDefinition, ProcessInstance, utcnow
 from ..store.starters import Starters
 from ..store.unit_of_work import UnitOfWork
@@ -177,7 +177,7 @@ class MessageService:
 
     def _check_sender(self, message: Message, sender: Principal, candidates: list[_Candidate]) -> None:
         with UnitOfWork(self.db) as uow:
-            outside = instance_rows.outsiders(
+            outside = participants.outsiders(
                 uow, [c.instance_id for c in candidates], sender.name, sender.groups
             )
         started = [] if candidates else self._starters.find(message.name)

@@ -9,6 +9,8 @@ from typing import Any
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
+from ..accounts import visibility
+from ..accounts.service import Principal
 from ..definitions.compensation import THROWN
 from ..errors import NotFound
 from ..store.database import Database
@@ -104,9 +106,10 @@ class HistoryService:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def events(self, instance_id: str) -> list[dict[str, Any]]:
-        """All events of an instance, oldest first."""
+    def events(self, instance_id: str, viewer: Principal | None = None) -> list[dict[str, Any]]:
+        """All events of an instance, oldest first; with `viewer`, of an instance they may see."""
         with UnitOfWork(self.db) as uow:
+            visibility.check_may_see(uow, instance_id, viewer)
             rows = uow.session.scalars(
                 select(HistoryEvent).where(HistoryEvent.instance_id == instance_id).order_by(HistoryEvent.id)
             ).all()

@@ -6,10 +6,12 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from ..accounts import visibility
+from ..accounts.service import Principal
 from ..errors import Conflict, NotFound
 from ..expressions.script_engine import ASYNC_INPUT
 from ..jobs.outbox import INCIDENT, JOB_DUE, JOB_ID
-from ..store.models import Incident, Job, utcnow
+from ..store.models import Incident, Job, ProcessInstance, utcnow
 from ..store.unit_of_work import UnitOfWork
 from .service import RuntimeService, find_task
 from .views import incident_view
@@ -22,21 +24,26 @@ class IncidentService:
         self.runtime = runtime
         self.db = runtime.db
 
-    def list(self, status: str | None = "open", instance_id: str | None = None) -> list[dict[str, Any]]:
-        """Incidents, newest first."""
+    def list(
+        self, status: str | None = "open", instance_id: str | None = None, viewer: Principal | None = None
+    ) -> list[dict[str, Any]]:
+        """Incidents, newest first; with `viewer`, those of instances they may see."""
         query = select(Incident).order_by(Incident.created_at.desc())
         if status is not None:
             query = query.where(Incident.status == status)
         if instance_id is not None:
             query = query.where(Incident.instance_id == instance_id)
+        visible = visibility.visible_clause(viewer)
+        if visible is not None:
+            query = query.where(Incident.instance_id.in_(select(ProcessInstance.id).where(visible)))
         with UnitOfWork(self.db) as uow:
             return [incident_view(r) for r in uow.session.scalars(query.limit(1000)).all()]
 
-    def get(self, incident_id: str) -> dict[str, Any]:
-        """One incident."""
+    def get(self, incident_id: str, viewer: Principal | None = None) -> dict[str, Any]:
+        """One incident; with `viewer`, of an instance they may see (NotFound otherwise)."""
         with UnitOfWork(self.db) as uow:
             row = uow.session.get(Incident, incident_id)
-            if row is None:
+            if row is None or not visibility.may_see(uow, row.instance_id, viewer):
                 raise NotFound(f"no incident {incident_id}", incident_id=incident_id)
             return incident_view(row)
 

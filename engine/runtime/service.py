@@ -15,10 +15,10 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .. import jobs
-from ..accounts import Principal, check_may_start
+from ..accounts import Principal, check_may_start, visibility
 from ..accounts.access import check_may_do
 from ..definitions.repository import RepositoryService
 from ..definitions.state_codec import StateCodec
@@ -92,6 +92,7 @@ class RuntimeService:
         cache_size: int,
         signal: JobSignal,
         effects: list[StepEffect] | None = None,
+        sandboxed: bool = True,
     ) -> None:
         self.db = db
         self.repository = repository
@@ -104,6 +105,8 @@ class RuntimeService:
         """Told after every committed start or step, so `wait` sees the change at once."""
         self.effects: list[StepEffect] = list(effects or [])
         """Kept in step with every step, in its transaction (message subscriptions, say)."""
+        self.sandboxed = sandboxed
+        """Models' scripts and conditions run in the sandbox (engine.expressions.sandbox)."""
 
     # -- changes ---------------------------------------------------------------------------
 
@@ -143,9 +146,8 @@ class RuntimeService:
         with UnitOfWork(self.db, write=True) as uow:
             ref = instance_rows.definition(uow, key, version)
             spec, subprocess_specs = self.repository.spec(uow, ref.id)
-            scripts = FlowbridgeScriptEngine(
-                self.registry, instance_id, self.repository.keeps_process_variables(uow, ref.id)
-            )
+            keeps = self.repository.keeps_process_variables(uow, ref.id)
+            scripts = FlowbridgeScriptEngine(self.registry, instance_id, keeps, self.sandboxed)
             workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=scripts)
             record.add(
                 "instance_started",
@@ -176,7 +178,7 @@ class RuntimeService:
                     **values,
                 },
             )
-            instance_rows.save_user_tasks(uow, instance_id, projection, set(), None, user, now)
+            instance_rows.save_user_tasks(uow, instance_id, projection, set(), None, user, now, now)
             instance_rows.insert_history(uow, record.events)
             jobs.save(uow, job_plan, now)
             tokens = [effect.before(None) for effect in self.effects]
@@ -321,7 +323,9 @@ class RuntimeService:
             revision = locked.revision + 1
             values = self._saved_values(workflow, projection, revision, now)
             instance_rows.update_instance(uow, instance_id, locked.revision, values)
-            instance_rows.save_user_tasks(uow, instance_id, projection, before, completed[0], user, now)
+            instance_rows.save_user_tasks(
+                uow, instance_id, projection, before, completed[0], user, now, locked.started_at
+            )
             instance_rows.insert_history(uow, record.events)
             jobs.save(uow, job_plan, now)
             wrote_jobs = self._after_effects(uow, workflow, instance_id, tokens)
@@ -377,9 +381,8 @@ class RuntimeService:
             subprocess_specs,
             lambda definition_id: self.repository.spec(uow, definition_id),
         )
-        workflow.script_engine = FlowbridgeScriptEngine(
-            self.registry, locked.id, self.repository.keeps_process_variables(uow, locked.definition_id)
-        )
+        keeps = self.repository.keeps_process_variables(uow, locked.definition_id)
+        workflow.script_engine = FlowbridgeScriptEngine(self.registry, locked.id, keeps, self.sandboxed)
         return workflow
 
     def _saved_values(self, workflow: Any, projection: Projection, revision: int, now: Any) -> dict[str, Any]:
@@ -441,17 +444,19 @@ class RuntimeService:
 
     # -- queries ---------------------------------------------------------------------------
 
-    def get(self, instance_id: str) -> dict[str, Any]:
+    def get(self, instance_id: str, viewer: Principal | None = None) -> dict[str, Any]:
         """An instance as `GET /api/process-instances/{id}` shows it, with everything it waits on.
 
         Besides its open tasks: `jobs`, its unfinished jobs and the failed ones behind its open
         incidents; `incidents`, its open incidents; and each wait a job ends with that job's
         status, attempts and due time. All read from rows, never from the workflow's state.
+        With `viewer`, only an instance they may see (DESIGN §6a); NotFound otherwise.
         """
         with UnitOfWork(self.db) as uow:
             row = uow.session.get(ProcessInstance, instance_id)
             if row is None:
                 raise NotFound(f"no process instance {instance_id}", instance_id=instance_id)
+            visibility.check_may_see(uow, instance_id, viewer)
             tasks = uow.session.scalars(
                 select(UserTask)
                 .where(UserTask.instance_id == instance_id, UserTask.status == "open")
@@ -468,25 +473,26 @@ class RuntimeService:
         business_key: str | None = None,
         limit: int = 50,
         offset: int = 0,
+        viewer: Principal | None = None,
     ) -> dict[str, Any]:
-        """Instances, newest first, with the total count for paging."""
+        """Instances, newest first, with the total count for paging; with `viewer`, only those they
+        may see (DESIGN §6a), filtered in the query."""
         if limit < 1 or limit > 1000 or offset < 0:
             raise InvalidInput("limit must be 1..1000 and offset at least 0")
-        query = select(ProcessInstance)
+        filters = []
         if key is not None:
-            query = query.where(ProcessInstance.key == key)
+            filters.append(ProcessInstance.key == key)
         if status is not None:
-            query = query.where(ProcessInstance.status == status)
+            filters.append(ProcessInstance.status == status)
         if business_key is not None:
-            query = query.where(ProcessInstance.business_key == business_key)
+            filters.append(ProcessInstance.business_key == business_key)
+        ids, count = visibility.page_queries(viewer, filters, limit, offset)
         with UnitOfWork(self.db) as uow:
-            total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-            rows = uow.session.scalars(
-                query.order_by(ProcessInstance.started_at.desc(), ProcessInstance.id)
-                .limit(limit)
-                .offset(offset)
-            ).all()
-            return {"items": [instance_view(_row_dict(r), None) for r in rows], "total": total}
+            total = uow.connection.execute(count).scalar() or 0
+            page = [row[0] for row in uow.connection.execute(ids)]
+            # Two reads: the page's ids from an index, then only those rows (without their state).
+            rows = {r["id"]: r for r in _listed_rows(uow, page)}
+            return {"items": [instance_view(rows[i], None) for i in page if i in rows], "total": total}
 
     def wait(self, instance_id: str, seconds: float) -> dict[str, Any]:
         """The instance once it has ended or waits only on people or outside events, or after
@@ -504,21 +510,31 @@ class RuntimeService:
             return size
 
 
+_VIEW_COLUMNS = (
+    "id",
+    "key",
+    "version",
+    "business_key",
+    "status",
+    "variables",
+    "waiting",
+    "started_at",
+    "ended_at",
+)
+"""The instance columns its view shows (never its state)."""
+
+
 def _row_dict(row: ProcessInstance) -> dict[str, Any]:
-    return {
-        c: getattr(row, c)
-        for c in (
-            "id",
-            "key",
-            "version",
-            "business_key",
-            "status",
-            "variables",
-            "waiting",
-            "started_at",
-            "ended_at",
-        )
-    }
+    return {c: getattr(row, c) for c in _VIEW_COLUMNS}
+
+
+def _listed_rows(uow: UnitOfWork, ids: list[str]) -> list[dict[str, Any]]:
+    """The view columns of these instances."""
+    if not ids:
+        return []
+    columns = [getattr(ProcessInstance, c) for c in _VIEW_COLUMNS]
+    rows = uow.session.execute(select(*columns).where(ProcessInstance.id.in_(ids)))
+    return [dict(row._mapping) for row in rows]
 
 
 def _open_incidents(uow: UnitOfWork, instance_id: str) -> list[dict[str, Any]]:

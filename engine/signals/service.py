@@ -31,7 +31,7 @@ from .. import jobs
 from ..accounts import Principal
 from ..accounts.access import check_may_reach, may_send_anything
 from ..errors import ConcurrentChange, EngineError, InstanceEnded, InstanceSuspended, InvalidInput, NotFound
-from ..store import instance_rows
+from ..store import participants
 from ..store.models import ProcessDefinition, ProcessInstance
 from ..store.starters import Starters
 from ..store.unit_of_work import UnitOfWork
@@ -83,7 +83,7 @@ class SignalService:
         receivers, starts = self._receivers(name), self._starters.find(name)
         if sender is not None and not may_send_anything(sender, self.integrations_group):
             with UnitOfWork(self.db) as uow:
-                outside = instance_rows.outsiders(uow, receivers, sender.name, sender.groups)
+                outside = participants.outsiders(uow, receivers, sender.name, sender.groups)
             rights = [(key, self.runtime.repository.get(key, version)["starters"]) for key, version in starts]
             check_may_reach(f"signal '{name}'", sender, outside, rights)
         delivered = [

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 
 from ..errors import ConcurrentChange, NotFound
+from . import participants
 from .models import HistoryEvent, ProcessDefinition, ProcessInstance, TaskCandidate, UserTask
 from .statements import Prepared
 from .unit_of_work import UnitOfWork
@@ -203,12 +204,15 @@ def save_user_tasks(
     completed: str | None,
     user: str | None,
     now: datetime,
+    started_at: datetime,
 ) -> None:
     """Close user tasks that are no longer open and insert the new ones with their candidates.
 
     When the step wrote process variables, the tasks that stay open show them too (DESIGN §2a).
     """
     conn = _conn(uow)
+    people = participants.People(instance_id, started_at)
+    people.user(user)
     open_now = {t.id for t in projection.user_tasks}
     closed = [
         {
@@ -230,6 +234,10 @@ def save_user_tasks(
         if still_open:
             _SET_TASK_VARIABLES.execute_many(conn, still_open)
     new = [t for t in projection.user_tasks if t.id not in before]
+    for task in new:
+        people.task(task.assignee, task.candidate_users, task.candidate_groups)
+    # The one who acts (starts, completes, claims) takes part, and so does everyone offered a new task.
+    people.save(uow)
     if not new:
         return
     _INSERT_TASK.execute_many(conn, [_task_row(instance_id, t) for t in new])
@@ -293,11 +301,14 @@ def history_row(
     }
 
 
-def set_task_assignee(uow: UnitOfWork, task_id: str, assignee: str | None) -> None:
+def set_task_assignee(uow: UnitOfWork, locked: LockedInstance, task_id: str, assignee: str | None) -> None:
     """Rewrite an open task's assignee (a claim, or its undoing, that a step applied)."""
     conn = _conn(uow)
     _SET_ASSIGNEE.execute(conn, {"b_id": task_id, "assignee": assignee})
     _SET_CANDIDATES_ASSIGNED.execute(conn, {"b_id": task_id, "assigned": assignee is not None})
+    people = participants.People(locked.id, locked.started_at)
+    people.user(assignee)
+    people.save(uow)
 
 
 # -- an instance's lifecycle (engine.lifecycle): changes that do not advance its workflow -------------
@@ -337,38 +348,3 @@ def cancel_open_tasks(uow: UnitOfWork, instance_id: str, now: datetime) -> list[
         )
         _DROP_CANDIDATES.execute_many(conn, [{"b_id": task_id} for task_id in ids])
     return ids
-
-
-def outsiders(uow: UnitOfWork, instance_ids: list[str], user: str, groups: tuple[str, ...]) -> int:
-    """How many of these instances `user` takes no part in (`participates`)."""
-    return sum(not participates(uow, instance_id, user, groups) for instance_id in instance_ids)
-
-
-def participates(uow: UnitOfWork, instance_id: str, user: str, groups: tuple[str, ...]) -> bool:
-    """Whether `user` (a member of `groups`) takes part in an instance (DESIGN §6a): they started it,
-    or have or had a task in it (assigned, claimed, completed, offered to them or their groups,
-    or in their group's lane)."""
-    connection = _conn(uow)
-    started_by = connection.execute(
-        select(HistoryEvent.user)
-        .where(HistoryEvent.instance_id == instance_id, HistoryEvent.kind == "instance_started")
-        .limit(1)
-    ).scalar()
-    if started_by == user:
-        return True
-    mine = set(groups)
-    tasks = connection.execute(
-        select(
-            UserTask.assignee,
-            UserTask.completed_by,
-            UserTask.candidate_users,
-            UserTask.candidate_groups,
-            UserTask.lane,
-        ).where(UserTask.instance_id == instance_id)
-    )
-    for assignee, completed_by, users, offered, lane in tasks:
-        if user in (assignee, completed_by) or user in (users or []):
-            return True
-        if not mine.isdisjoint([*(offered or []), *([lane] if lane else [])]):
-            return True
-    return False

@@ -100,14 +100,19 @@ class ProcessInstance(Base):
     """One run of one definition version; `state` is the live workflow without its spec."""
 
     __tablename__ = "process_instances"
-    __table_args__ = (Index(None, "key", "status"),)
+    # The instance list pages newest first, of all instances or of those with one status.
+    __table_args__ = (
+        Index(None, "key", "status"),
+        Index(None, "started_at", "id"),
+        Index(None, "status", "started_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definitions.id"))
     key: Mapped[str] = mapped_column(String(255))
     version: Mapped[int] = mapped_column(Integer)
     business_key: Mapped[str | None] = mapped_column(String(255), index=True)
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(16))
     revision: Mapped[int] = mapped_column(Integer)
     """Bumped by every step; a cached workflow is reused only at the same revision."""
     state: Mapped[str] = mapped_column(Text)
@@ -171,6 +176,29 @@ class TaskCandidate(Base):
     """The task has an assignee (a claim or the model's), so it is no longer offered to candidates."""
     created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     """The task's `created_at`."""
+
+
+class InstanceParticipant(Base):
+    """Someone who takes part in an instance (DESIGN §6a), so a non-administrator's instance list
+    is one indexed query: its starter, and every user and group that has or had a task in it
+    (assignee, claimant, completer, candidate user, candidate group or lane).
+
+    Rows are only added, never removed: who once had a task in an instance keeps seeing it.
+    """
+
+    __tablename__ = "instance_participants"
+    # A user's instance list, newest first, read from this index alone.
+    __table_args__ = (Index(None, "kind", "name", "started_at", "instance_id"),)
+
+    instance_id: Mapped[str] = mapped_column(
+        ForeignKey("process_instances.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    """`user` or `group`."""
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    """The instance's `started_at`, so a participant's list pages newest first without reading
+    the instances it skips."""
 
 
 class HistoryEvent(Base):

@@ -249,11 +249,15 @@ class TaskService:
         """Run a claim's change in the instance's one step path; its finish writes the task row's new
         assignee (`assignee[0]`, as the change left it). Returns the task."""
 
+        instance: list[instance_rows.LockedInstance] = []
+
         def lock(uow: UnitOfWork) -> instance_rows.LockedInstance:
-            return lock_open_task(uow, task_id)[0]
+            locked = lock_open_task(uow, task_id)[0]
+            instance[:] = [locked]
+            return locked
 
         def finish(uow: UnitOfWork) -> None:
-            instance_rows.set_task_assignee(uow, task_id, assignee[0])
+            instance_rows.set_task_assignee(uow, instance[0], task_id, assignee[0])
 
         with contextlib.suppress(_Unchanged):
             self.runtime.step(lock, change, user, finish=finish)

@@ -37,7 +37,7 @@ def test_machine_info(quick_run: dict) -> None:
 
 def test_every_scenario_has_positive_medians(quick_run: dict) -> None:
     scenarios = quick_run["databases"][0]["scenarios"]
-    assert set(scenarios) == {"raw", "auto", "human", "loop", "async", "tasklist", "http"}
+    assert set(scenarios) == {"raw", "auto", "human", "loop", "async", "tasklist", "instances", "http"}
     for name, block in scenarios.items():
         assert block["records"], name
         for record in block["records"]:
@@ -110,6 +110,24 @@ def check_tasklist(tasklist: dict[str, dict]) -> None:
     assert api["extra"]["server"].startswith("serve --threads")
 
 
+def check_instances(instances: dict[str, dict]) -> None:
+    """The instance list through `flowbridge serve`, as a participant of a few instances and as an
+    administrator (each page is checked against the engine's, filtered in the query)."""
+    for who in ("participant", "administrator"):
+        api = instances[f"instances via API, {who}"]
+        query = instances[f"instances, the query in-process, {who}"]
+        for record in (api, query):
+            assert record["unit"] == "ms" and record["count"] == API_QUICK.tasklist_requests
+            assert 0 < record["median"] <= record["p95"]
+            assert record["extra"]["instances"] == API_QUICK.tasklist_tasks
+        assert api["ratio"] > 0 and api["extra"]["engine_median_ms"] == query["median"]
+    participant = instances["instances via API, participant"]["extra"]["visible"]
+    administrator = instances["instances via API, administrator"]["extra"]["visible"]
+    assert 0 < participant < administrator
+    # The seeded instances, plus the few the engine started to clone them from.
+    assert administrator >= API_QUICK.tasklist_tasks
+
+
 def check_http(http: dict[str, dict]) -> None:
     """Starts (auto) and starts plus completions (human) from concurrent clients, and in-process."""
     for figure in ("auto: starts/s", "human: start + complete, completions/s"):
@@ -125,17 +143,19 @@ def check_http(http: dict[str, dict]) -> None:
 
 def test_tasklist_and_http_through_the_api(quick_run: dict) -> None:
     check_tasklist(records(quick_run, "tasklist"))
+    check_instances(records(quick_run, "instances"))
     check_http(records(quick_run, "http"))
 
 
 @pytest.mark.skipif(_PG_SKIP is not None, reason=_PG_SKIP or "")
 def test_api_scenarios_on_postgresql() -> None:
-    arguments = ["--quick", "--json", "--scenario", "tasklist", "--scenario", "http", "--db", POSTGRES_URL]
-    result = CliRunner().invoke(bench, arguments)
+    scenarios = ("--scenario", "tasklist", "--scenario", "instances", "--scenario", "http")
+    result = CliRunner().invoke(bench, ["--quick", "--json", *scenarios, "--db", POSTGRES_URL])
     assert result.exit_code == 0, result.output
     run = json.loads(result.stdout)
     assert "SQLite" not in run["databases"][0]["server"]
     check_tasklist(records(run, "tasklist"))
+    check_instances(records(run, "instances"))
     check_http(records(run, "http"))
 
 

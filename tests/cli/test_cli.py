@@ -235,6 +235,29 @@ def test_instances_filter_by_status_and_key(deployed: Run) -> None:
     assert ok(deployed("instances", "--status", "terminated")).stdout.strip() == "no process instances"
 
 
+LOAN_VARS = (
+    *("--var", "customer_id=c-1", "--var", "applicant=Ann", "--var", "email=ann@example.com"),
+    *("--var", "amount=5000", "--var", "term_months=36"),
+)
+
+
+def test_user_sees_only_the_instances_they_take_part_in(deployed: Run) -> None:
+    """`--user` (and `--group`) reads as that user would (DESIGN §6a): a loan application started
+    by ann, its review offered to the credit officers, is not a warehouse clerk's to read."""
+    loan = as_json(deployed("start", "loan_application", "--user", "ann", *LOAN_VARS, "--json"))
+    officer = ("--user", "olga", "--group", "credit_officers")
+    for who in (("--user", "ann"), officer, ()):
+        page = as_json(deployed("instances", *who, "--json"))
+        assert [i["id"] for i in page["items"]] == [loan["id"]], who
+        assert as_json(deployed("show", loan["id"], *who, "--json"))["id"] == loan["id"]
+    clerk = ("--user", "walt", "--group", "warehouse")
+    assert as_json(deployed("instances", *clerk, "--json")) == {"items": [], "total": 0}
+    assert ok(deployed("instances", *clerk)).stdout.strip() == "no process instances"
+    refused(deployed("show", loan["id"], *clerk), f"no process instance {loan['id']}")
+    assert as_json(deployed("incidents", *clerk, "--json")) == []
+    assert deployed("instances", "--group", "warehouse").exit_code == 2  # --group needs --user
+
+
 def test_settings_come_from_the_environment(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'env.sqlite3'}"
     env = {"FLOWBRIDGE_DATABASE_URL": url, "FLOWBRIDGE_MODELS": str(EXAMPLES)}

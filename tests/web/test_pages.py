@@ -348,7 +348,7 @@ def test_incidents_show_their_error_and_administrators_retry_them(site: Site, mi
 
     microflows("slow_double", slow_double, retries=0, backoff=0.01, timeout=5)
     site.deploy(("p.bpmn", async_model()))
-    started = site.engine.runtime.start("p", {"n": 5})
+    started = site.engine.runtime.start("p", {"n": 5}, user="bob")
     worker = Worker(site.engine, concurrency=1)
     deadline = time.time() + 10
     while site.engine.runtime.get(started["id"])["status"] != "incident" and time.time() < deadline:
@@ -361,6 +361,12 @@ def test_incidents_show_their_error_and_administrators_retry_them(site: Site, mi
     assert "the service is down" in listing and f'data-incident="{incident["id"]}"' in listing
     assert "Retry" not in listing
     assert "data-incident='[\"work\"]'" in bob.get(f"/instances/{started['id']}").get_data(as_text=True)
+    # Someone who takes no part in the instance sees neither it nor its incident.
+    stranger = site.browser("carol")
+    assert "the service is down" not in text(stranger.get("/incidents"))
+    assert stranger.get(f"/instances/{started['id']}").status_code == 404
+    assert "No instances" in text(stranger.get("/instances"))
+    assert started["id"][:8] in text(bob.get("/instances"))
 
     plan["fail"] = False
     admin = site.browser("ada")

@@ -109,6 +109,21 @@ def test_a_user_cannot_open_claim_or_complete_another_groups_task(site: Site) ->
     assert dan.post(f"/tasks/{task['id']}/unclaim").status_code == 403
 
 
+def test_a_clerk_does_not_read_another_groups_instance_on_the_pages(site: Site) -> None:
+    """The probe's case (DESIGN §6a): the instance list, the instance page and its diagram's XML
+    are the instance's participants' (its review is the clerks'); a manager finds nothing."""
+    instance = start_review(site)
+    carol = site.browser("carol")
+    listing = text(carol.get("/instances"))
+    assert "No instances" in listing and instance["id"][:8] not in listing
+    page = carol.get(f"/instances/{instance['id']}")
+    assert page.status_code == 404 and "note" not in text(page)
+    assert "<nav" in page.get_data(as_text=True)  # the HTML error page, with the way on
+    bob = site.browser("bob")  # a clerk: the review is offered to his group
+    assert instance["id"][:8] in text(bob.get("/instances"))
+    assert bob.get(f"/instances/{instance['id']}").status_code == 200
+
+
 def test_an_administrator_may_do_any_task_and_the_history_says_whose_it_was(site: Site) -> None:
     instance = start_review(site)
     [task] = instance["tasks"]

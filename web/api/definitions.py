@@ -80,7 +80,9 @@ def get_definition(key: str, query: dict[str, Any]) -> Any:
 def definition_xml(key: str, query: dict[str, Any]) -> Any:
     """The XML exactly as it was deployed, as text a browser shows and never runs (an XHTML `<script>`
     in a model must not run in Flowbridge's origin)."""
-    answer = Response(engine().repository.xml(key, query.get("version")), mimetype="text/plain")
+    answer = Response(
+        engine().repository.xml(key, query.get("version"), viewer=principal()), mimetype="text/plain"
+    )
     answer.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     answer.headers["Content-Disposition"] = f'inline; filename="{key}.bpmn"'
     return answer

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import RAISE
 
-from ..auth import auth, require_admin
+from ..auth import auth, principal, require_admin
 from .blueprint import api, engine
 from .schemas import IncidentListQuery, IncidentOut, RetriedIncidentOut
 
@@ -19,7 +19,7 @@ from .schemas import IncidentListQuery, IncidentOut, RetriedIncidentOut
 def list_incidents(query: dict[str, Any]) -> Any:
     """Open incidents (or resolved, or all), optionally of one instance."""
     status = None if query["status"] == "all" else query["status"]
-    return engine().incidents.list(status=status, instance_id=query.get("instance_id"))
+    return engine().incidents.list(status=status, instance_id=query.get("instance_id"), viewer=principal())
 
 
 @api.post("/incidents/<incident_id>/retry")

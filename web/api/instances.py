@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import RAISE
 
-from ..auth import auth, require_admin
+from ..auth import auth, principal, require_admin
 from .blueprint import api, engine, send
 from .schemas import HistoryEventOut, InstanceListOut, InstanceListQuery, InstanceOut, TerminateIn
 
@@ -21,7 +21,7 @@ _NOT_ALLOWED = {
 @api.auth_required(auth)
 @api.input(InstanceListQuery, location="query", arg_name="query", unknown=RAISE)
 @api.output(InstanceListOut)
-@api.doc(summary="Instances, newest first")
+@api.doc(summary="Instances, newest first (those the caller may see)")
 def list_instances(query: dict[str, Any]) -> Any:
     """Instances filtered by key, status and business key, a page at a time."""
     return engine().runtime.list(
@@ -30,6 +30,7 @@ def list_instances(query: dict[str, Any]) -> Any:
         business_key=query.get("business_key"),
         limit=query["limit"],
         offset=query["offset"],
+        viewer=principal(),
     )
 
 
@@ -39,7 +40,7 @@ def list_instances(query: dict[str, Any]) -> Any:
 @api.doc(summary="One instance and everything it waits on", responses={404: "No such instance"})
 def get_instance(instance_id: str) -> Any:
     """Status, variables, open tasks, waits, jobs and incidents."""
-    return send(engine().runtime.get(instance_id))
+    return send(engine().runtime.get(instance_id, viewer=principal()))
 
 
 @api.get("/process-instances/<instance_id>/history")
@@ -48,7 +49,7 @@ def get_instance(instance_id: str) -> Any:
 @api.doc(summary="The instance's history, oldest first", responses={404: "No such instance"})
 def instance_history(instance_id: str) -> Any:
     """Append-only events: who did what, when, with which variables."""
-    return engine().history.events(instance_id)
+    return engine().history.events(instance_id, viewer=principal())
 
 
 @api.post("/process-instances/<instance_id>/suspend")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..auth import auth, require_admin
+from ..auth import auth, principal, require_admin
 from .blueprint import api, engine
 from .schemas import JobOut
 
@@ -15,7 +15,7 @@ from .schemas import JobOut
 @api.doc(summary="One job: status, attempts, result or error", responses={404: "No such job"})
 def get_job(job_id: str) -> Any:
     """A job as it stands; an async call is done when its status is `done` (or `failed`)."""
-    return engine().jobs.get(job_id)
+    return engine().jobs.get(job_id, viewer=principal())
 
 
 @api.post("/jobs/<job_id>/retry")

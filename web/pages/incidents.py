@@ -18,7 +18,7 @@ def incident_list() -> Any:
     user = caller()
     view = request.args.get("status", "open")
     view = view if view in VIEWS else "open"
-    found = engine().incidents.list(status=None if view == "all" else view)
+    found = engine().incidents.list(status=None if view == "all" else view, viewer=user)
     return render_template("incidents.html", incidents=found, view=view, views=VIEWS, admin=user.admin)
 
 

@@ -26,7 +26,7 @@ MAX_REASON = 2000
 @pages.get("/instances")
 def instance_list() -> Any:
     """Instances, newest first, filtered by status, process key and business key."""
-    caller()
+    user = caller()
     limit, offset = paging()
     status = request.args.get("status") or None
     filters = {
@@ -34,7 +34,14 @@ def instance_list() -> Any:
         "key": request.args.get("key", "").strip() or None,
         "business_key": request.args.get("business_key", "").strip() or None,
     }
-    found = engine().runtime.list(**filters, limit=limit, offset=offset)
+    found = engine().runtime.list(
+        key=filters["key"],
+        status=filters["status"],
+        business_key=filters["business_key"],
+        limit=limit,
+        offset=offset,
+        viewer=user,
+    )
     return render_template(
         "instances.html",
         instances=found["items"],
@@ -48,9 +55,9 @@ def instance_list() -> Any:
 def instance_page(instance_id: str) -> Any:
     """Status, variables, everything the instance waits for, its history, and its diagram."""
     user = caller()
-    instance = engine().runtime.get(instance_id)
-    history = engine().history.events(instance_id)
-    xml = engine().repository.xml(instance["key"], instance["version"])
+    instance = engine().runtime.get(instance_id, viewer=user)
+    history = engine().history.events(instance_id, viewer=user)
+    xml = engine().repository.xml(instance["key"], instance["version"], viewer=user)
     status = instance["status"]
     return render_template(
         "instance.html",

@@ -236,3 +236,19 @@ def test_the_api_reference_renders_from_this_origin_under_the_csp(pages: Pages) 
     page.goto("/api/docs")
     expect(page.locator(".swagger-ui .title").first).to_contain_text("Flowbridge API")
     expect(page.get_by_text("/api/signals").first).to_be_visible()  # the operations are listed
+
+
+def test_a_user_sees_the_instances_they_take_part_in_and_no_others(pages: Pages, server: Server) -> None:
+    """DESIGN §6a in the browser: olga (a credit officer) finds the loan whose review is offered to
+    her group, and not an instance she takes no part in, neither in the list nor by its address."""
+    loan = server.start("loan_application", APPLICATION | {"applicant": "Visible"})
+    server.deploy(HERE / "models" / "flaky_once.bpmn")
+    other = server.start("flaky_once", {})
+    page = pages.open("olga")
+    page.goto("/instances?limit=200")
+    expect(page.locator(f'a[href$="{loan["id"]}"]').first).to_be_visible()
+    expect(page.locator(f'a[href$="{other["id"]}"]')).to_have_count(0)
+    answer = page.goto(f"/instances/{other['id']}")
+    assert answer is not None and answer.status == 404
+    expect(page.locator("h1")).to_have_text("Not found (404)")
+    screenshot(page, "instance-not-yours")

@@ -10,7 +10,7 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BoundaryEventConverter
 from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent as SpiffBoundaryEvent
 from SpiffWorkflow.bpmn.specs.defaults import EndEvent, IntermediateThrowEvent
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.serializer.task_spec import (
     ServiceTaskConverter,
@@ -26,7 +26,7 @@ from SpiffWorkflow.spiff.specs.defaults import (
 )
 from SpiffWorkflow.util.task import TaskState
 
-from . import compensation, thrown_signals
+from . import compensation, cron, thrown_signals
 from .compensation import CompensationEndEvent, CompensationHandlerTask, CompensationIntermediateThrow
 
 
@@ -142,6 +142,7 @@ def arm(process_specs: list[Any]) -> None:
     compensation records, signals an instance throws. Runs on every spec parsed or loaded."""
     compensation.arm(process_specs)
     thrown_signals.arm(process_specs)
+    cron.arm(process_specs)
 
 
 def make_serializer() -> BpmnWorkflowSerializer:
@@ -156,6 +157,7 @@ def make_serializer() -> BpmnWorkflowSerializer:
     config[CompensationHandlerTask] = SubWorkflowTaskConverter
     config[CompensationIntermediateThrow] = config[IntermediateThrowEvent]
     config[CompensationEndEvent] = config[EndEvent]
+    config[cron.CronTimerEventDefinition] = config[CycleTimerEventDefinition]
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 

@@ -22,6 +22,7 @@ from ... import expressions
 from ...errors import InvalidModel
 from ...namespaces import BPMN_NS
 from ...store.models import parse_moment
+from .. import cron
 
 _LANGUAGES = {"python": "python", "juel": "juel", "feel": "feel", "javascript": None, "groovy": None}
 _ISO_TIMER = re.compile(
@@ -176,6 +177,11 @@ class Rewriter:
                 text = (value.text or "").strip()
                 if _ISO_TIMER.match(text):
                     value.text = repr(text)
+                elif local_name(value) == "timeCycle" and cron.looks_like_cron(text):
+                    try:
+                        value.text = repr(cron.PREFIX + cron.normalize(text, self.dialect))
+                    except ValueError as exc:
+                        raise self.refuse(timer, str(exc)) from None
                 else:
                     value.text = self.translate(value, text, "timer value", self.language_of(value, "timer"))
                 _clear_language(value)

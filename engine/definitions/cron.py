@@ -1,0 +1,109 @@
+"""Cron expressions in `timeCycle`, as the engines that draw them read them (croniter computes).
+
+Camunda 7 reads a `timeCycle` like `0 0/5 * * * ?` as a Quartz cron expression: seconds first,
+`?` for "no specific value", days of the week 1-7 from Sunday. Camunda 8 (Zeebe) reads Spring's
+cron: the same six fields, but days of the week 0-7 with Sunday 0 or 7. A cycle timer with a cron
+fires at each match, for as long as it waits, computed from the time it fires (a timer that comes
+due late fires once, then waits for the next match — no burst of missed ones).
+
+At deploy the expression is checked and rewritten to croniter's form (seconds first, days of the
+week 0-6 from Sunday) behind `PREFIX`; `CronTimerEventDefinition` is the cycle timer that reads it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from croniter import croniter
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
+
+PREFIX = "cron:"
+"""What a checked cron expression is stored behind, so a cycle timer tells it from ISO 8601."""
+_FIELD = re.compile(r"^[0-9A-Za-z*?/,\-#LW]+$")
+_NUMBERED_DAY = re.compile(r"(?<![#/\d])([0-7])(?!\d)")
+"""A day of the week by number (not the n of `2#1`, nor a step `*/2`)."""
+
+
+def looks_like_cron(text: str) -> bool:
+    """Whether a `timeCycle` value is written as a cron expression (6 or 7 fields of cron syntax)."""
+    fields = text.split()
+    return len(fields) in (6, 7) and all(_FIELD.match(f) for f in fields)
+
+
+def normalize(text: str, dialect: str) -> str:
+    """The cron expression in croniter's form; ValueError saying why it is not one.
+
+    A Quartz year (the seventh field) must be `*` or empty: croniter has no years to match.
+    """
+    fields = text.split()
+    if len(fields) == 7:
+        if fields[6] not in ("*", "?"):
+            raise ValueError(f"cron expression {text!r}: a year field other than '*' is not supported")
+        fields = fields[:6]
+    if len(fields) != 6:
+        raise ValueError(f"cron expression {text!r} needs 6 fields (seconds first), not {len(fields)}")
+    fields[5] = _weekdays(fields[5], dialect)
+    fields = ["*" if f == "?" else f for f in fields]
+    expression = " ".join(fields)
+    if not croniter.is_valid(expression, second_at_beginning=True):
+        raise ValueError(f"{text!r} is not a valid cron expression")
+    return expression
+
+
+def _weekdays(field: str, dialect: str) -> str:
+    if dialect == "camunda8":  # Spring: 0 or 7 is Sunday, 1 Monday
+        return _NUMBERED_DAY.sub(lambda m: "0" if m.group(1) == "7" else m.group(1), field)
+    # Quartz (Camunda 7, and the other dialects): 1 is Sunday, 7 Saturday.
+    return _NUMBERED_DAY.sub(lambda m: str(max(int(m.group(1)) - 1, 0)), field)
+
+
+def now() -> datetime:
+    """The current time, in UTC (one function, so a test can move the clock)."""
+    return datetime.now(UTC)
+
+
+def next_after(expression: str, moment: datetime) -> datetime:
+    """The first moment after `moment` that the (normalized) expression matches, in UTC."""
+    found: datetime = croniter(expression, moment, second_at_beginning=True).get_next(datetime)
+    return found.astimezone(UTC)
+
+
+class CronTimerEventDefinition(CycleTimerEventDefinition):
+    """A cycle timer whose cycle is a cron expression (behind `PREFIX`), or ISO 8601 as before."""
+
+    def cycle_complete(self, my_task: Any) -> bool:
+        """Whether the timer fires now; it waits again for the next match after firing."""
+        event_value = my_task._get_internal_data("event_value")
+        if event_value is None or "cron" not in event_value:
+            value = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+            if not (isinstance(value, str) and value.startswith(PREFIX)):
+                return bool(super().cycle_complete(my_task))
+            expression = value[len(PREFIX) :]
+            first = next_after(expression, now())
+            event_value = {"cycles": -1, "cron": expression, "next": first.isoformat()}
+        moment = now()
+        ready = datetime.fromisoformat(event_value["next"]) <= moment
+        if ready:
+            event_value["next"] = next_after(event_value["cron"], moment).isoformat()
+        my_task._set_internal_data(event_value=event_value)
+        return ready
+
+
+def arm(process_specs: list[Any]) -> None:
+    """Make every cycle timer whose cycle is a cron literal a `CronTimerEventDefinition`."""
+    for process in process_specs:
+        for task_spec in process.task_specs.values():
+            definition: Any = getattr(task_spec, "event_definition", None)
+            if type(definition) is CycleTimerEventDefinition and _is_cron_literal(definition.expression):
+                definition.__class__ = CronTimerEventDefinition
+
+
+def _is_cron_literal(expression: Any) -> bool:
+    try:
+        value = ast.literal_eval(expression) if isinstance(expression, str) else None
+    except (ValueError, SyntaxError):
+        return False
+    return isinstance(value, str) and value.startswith(PREFIX)

@@ -1,6 +1,6 @@
 """Camunda 7 (and Activiti, its ancestor): what Camunda Modeler writes for the Camunda 7 engine.
 
-Rewrites at deploy time (Activiti's namespace read as Camunda's, `camunda:collection` loops,
+Rewrites at deploy time (`camunda:collection` loops,
 checked mappings, assignments and due dates) and the service task binding the parser reads
 (`camunda:type="external" camunda:topic`, `camunda:expression`, `camunda:delegateExpression`).
 """
@@ -12,20 +12,8 @@ from typing import Any
 from lxml import etree
 
 from ... import expressions
-from ...namespaces import ACTIVITI_NS, CAMUNDA_NS
+from ...namespaces import CAMUNDA_NS
 from .rewrite import Rewriter, child, data_item, q
-
-
-def read_activiti_as_camunda(rewriter: Rewriter) -> None:
-    """Same attribute and element names, older namespace: read them as Camunda 7's."""
-    prefix = f"{{{ACTIVITI_NS}}}"
-    for element in rewriter.root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        if element.tag.startswith(prefix):
-            element.tag = f"{{{CAMUNDA_NS}}}{element.tag[len(prefix) :]}"
-        for name in [str(n) for n in element.attrib if str(n).startswith(prefix)]:
-            element.set(f"{{{CAMUNDA_NS}}}{name[len(prefix) :]}", str(element.attrib.pop(name)))
 
 
 def collection(rewriter: Rewriter, loop: etree._Element) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ...namespaces import ACTIVITI_NS, CAMUNDA_NS, MODELER_NS, SPIFF_NS, ZEEBE_NS
+from ...namespaces import ACTIVITI_NS, CAMUNDA_NS, FLOWABLE_NS, MODELER_NS, SPIFF_NS, ZEEBE_NS
 
 DIALECTS = ("camunda7", "camunda8", "spiff", "bpmn")
-"""camunda7 (JUEL), camunda8 (FEEL), spiff (Python) and bpmn (any other tool: Python)."""
+"""camunda7 (JUEL; also Flowable and Activiti), camunda8 (FEEL), spiff (Python) and bpmn (any other
+tool: Python)."""
 PROCESS_VARIABLES = frozenset({"camunda7", "camunda8", "bpmn"})
 """Dialects whose engines keep process variables (DESIGN §2a); SpiffArena keeps task data."""
 
@@ -21,7 +22,7 @@ def dialect_of(root: etree._Element) -> str:
     }
     if "cloud" in platform or ZEEBE_NS in namespaces:
         return "camunda8"
-    if "platform" in platform or CAMUNDA_NS in namespaces or ACTIVITI_NS in namespaces:
+    if "platform" in platform or namespaces & {CAMUNDA_NS, ACTIVITI_NS, FLOWABLE_NS}:
         return "camunda7"
     if SPIFF_NS in namespaces:
         return "spiff"

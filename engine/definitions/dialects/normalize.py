@@ -6,7 +6,7 @@ import copy
 
 from lxml import etree
 
-from . import camunda7, camunda8
+from . import camunda7, camunda8, flowable
 from .compensation import rewrite_compensation
 from .detect import dialect_of
 from .event_subprocesses import rewrite_event_subprocesses
@@ -21,7 +21,7 @@ def normalize(tree: etree._ElementTree, source_name: str) -> tuple[etree._Elemen
     dialect = dialect_of(tree.getroot())
     copied = copy.deepcopy(tree)
     rewriter = Rewriter(copied.getroot(), source_name, dialect)
-    camunda7.read_activiti_as_camunda(rewriter)  # first: every later step reads camunda: names
+    flowable.read_as_camunda(rewriter)  # first: every later step reads camunda: names
     rewriter.drop_processes_that_do_not_run()
     rewriter.drop_documentation_data()
     rewriter.check_event_references()

@@ -150,6 +150,16 @@ class MicroflowRegistry:
         except KeyError:
             raise NotFound(f"no microflow named '{name}' is registered", name=name) from None
 
+    def find(self, binding: dict[str, Any]) -> Microflow:
+        """The microflow a task's binding names: by its name, else by its `fallback` (the simple
+        name of a Camunda 7 or Flowable `class`); NotFound naming both."""
+        name, fallback = binding["name"], binding.get("fallback")
+        if name in self._items or not fallback:
+            return self.get(name)
+        if fallback in self._items:
+            return self._items[fallback]
+        raise NotFound(f"no microflow named '{name}' or '{fallback}' is registered", name=name)
+
     def __contains__(self, name: object) -> bool:
         return name in self._items
 

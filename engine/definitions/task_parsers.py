@@ -60,7 +60,7 @@ class FlowbridgeServiceTaskParser(ServiceTaskParser):
         if binding is None:
             raise ValidationException(
                 "service task names no microflow (expected spiffworkflow:serviceTaskOperator, "
-                "camunda:topic / camunda:expression / camunda:delegateExpression, "
+                "camunda:topic / camunda:class / camunda:expression / camunda:delegateExpression, "
                 "or zeebe:taskDefinition)",
                 node=self.node,
                 file_name=self.filename,

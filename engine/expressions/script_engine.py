@@ -62,14 +62,15 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
         name = binding["name"]
         element = spec.bpmn_id
         try:
-            flow = self.registry.get(name)
+            flow = self.registry.find(binding)
         except NotFound:
+            also = f" (nor '{binding['fallback']}')" if binding.get("fallback") else ""
             raise MicroflowFailed(
-                f"task '{element}' calls microflow '{name}', which is not registered",
+                f"task '{element}' calls microflow '{name}'{also}, which is not registered",
                 task=element,
                 microflow=name,
             ) from None
-        inputs = self._inputs(task, binding)
+        inputs = self._inputs(task, binding, flow)
         if (binding.get("mode") or flow.mode) == "async":
             # A wait state: the step saves the task waiting, with a job that carries these inputs.
             check_json(inputs, f"the input of microflow '{name}' in task '{element}'")
@@ -124,13 +125,31 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
         spec = task.task_spec
         self._throw(task, spec.bpmn_id, spec.microflow["name"], err)
 
-    def _inputs(self, task: Any, binding: dict[str, Any]) -> dict[str, Any]:
+    def _inputs(self, task: Any, binding: dict[str, Any], flow: Any) -> dict[str, Any]:
         # A copy, so a microflow that mutates its arguments cannot change the flow's variables.
+        if binding.get("args") is not None:
+            return self._positional(task, binding, flow)
         if binding["inputs"] is None:
             return copy.deepcopy(task.data)
         return {target: copy.deepcopy(self.evaluate(task, expr)) for target, expr in binding["inputs"]}
 
+    def _positional(self, task: Any, binding: dict[str, Any], flow: Any) -> dict[str, Any]:
+        """`${bean.method(a, b)}`: the arguments, evaluated, by the microflow's parameters in order."""
+        args = [copy.deepcopy(self.evaluate(task, expr)) for expr in binding["args"]]
+        names = list(flow.input_names)
+        if len(args) > len(names):
+            element = task.task_spec.bpmn_id
+            raise MicroflowFailed(
+                f"task '{element}' calls microflow '{flow.name}' with {len(args)} arguments; "
+                f"it takes {len(names)} ({', '.join(names) or 'none'})",
+                task=element,
+                microflow=flow.name,
+            )
+        return dict(zip(names, args, strict=False))
+
     def _apply(self, task: Any, binding: dict[str, Any], name: str, result: Any) -> None:
+        if binding.get("args") is not None and not binding["outputs"] and not binding["result_variable"]:
+            return  # Camunda 7: a method expression's value is kept only in its resultVariable
         if binding["outputs"]:
             scope = {"result": result, **(result if isinstance(result, dict) else {})}
             for target, expr in binding["outputs"]:

@@ -141,7 +141,7 @@ def new_job(
 def _microflow_job(task: Any, instance_id: str, registry: MicroflowRegistry, now: datetime) -> dict[str, Any]:
     spec = task.task_spec
     binding = spec.microflow
-    flow = registry.get(binding["name"])
+    flow = registry.find(binding)
     retries = binding.get("retries")
     row = new_job(
         "microflow",

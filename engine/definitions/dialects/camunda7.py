@@ -7,6 +7,7 @@ checked mappings, assignments and due dates) and the service task binding the pa
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from lxml import etree
@@ -50,12 +51,34 @@ def check_expressions(rewriter: Rewriter) -> None:
         rewriter.check_due_date(task, task.get(q("dueDate", CAMUNDA_NS)))
 
 
+_BEAN_CALL = re.compile(r"^\s*[$#]\{\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*\((.*)\)\s*\}\s*$", re.DOTALL)
+"""`${bean.method(a, b)}`: the microflow `bean.method`, called with the arguments in order."""
+
+
 def service_binding(node: Any) -> dict[str, Any] | None:
-    """The microflow a Camunda 7 service task names, with its input and output parameters."""
+    """The microflow a Camunda 7 service task names, with its input and output parameters.
+
+    `camunda:class` names it by the full class name, or, when none is registered under that, by
+    the simple name (`com.acme.SendReminderDelegate` → `SendReminderDelegate`);
+    `camunda:delegateExpression="${bean}"` names `bean`; `camunda:expression="${bean.method(a, b)}"`
+    calls `bean.method` with the evaluated arguments in the order of its parameters.
+    """
     get = node.get
     name = get(f"{{{CAMUNDA_NS}}}topic") if get(f"{{{CAMUNDA_NS}}}type") == "external" else None
     name = name or expressions.name_of(get(f"{{{CAMUNDA_NS}}}delegateExpression"))
-    name = name or expressions.name_of(get(f"{{{CAMUNDA_NS}}}expression"))
+    expression = get(f"{{{CAMUNDA_NS}}}expression")
+    name = name or expressions.name_of(expression)
+    extra: dict[str, Any] = {}
+    call = _BEAN_CALL.match(expression or "") if name is None else None
+    if call is not None:
+        name = call.group(1)
+        extra["args"] = [expressions.to_python("${" + arg + "}") for arg in split_arguments(call.group(2))]
+    class_name = (get(f"{{{CAMUNDA_NS}}}class") or "").strip()
+    if name is None and class_name:
+        name = class_name
+        simple = class_name.rsplit(".", 1)[-1]
+        if simple != class_name:
+            extra["fallback"] = simple
     if name is None:
         return None
     inputs = [
@@ -72,4 +95,33 @@ def service_binding(node: Any) -> dict[str, Any] | None:
         "inputs": inputs or None,
         "outputs": outputs or None,
         "result_variable": get(f"{{{CAMUNDA_NS}}}resultVariable") or None,
+        **extra,
     }
+
+
+def split_arguments(text: str) -> list[str]:
+    """A call's arguments, split at the commas outside quotes and brackets (`a, f(b, c), 'x,y'`)."""
+    parts: list[str] = []
+    depth, quote, escaped = 0, "", False
+    current: list[str] = []
+    for char in text:
+        if escaped:
+            escaped = False
+        elif quote:
+            escaped = char == "\\"
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+            continue
+        current.append(char)
+    last = "".join(current).strip()
+    if last or parts:
+        parts.append(last)
+    return parts

@@ -26,12 +26,13 @@ def sees_all(viewer: Principal | None) -> bool:
     return viewer is None or viewer.admin
 
 
-def visible_clause(viewer: Principal | None) -> ColumnElement[bool] | None:
-    """The WHERE clause on `process_instances` of what `viewer` sees; None for everything."""
+def visible_clause(viewer: Principal | None, instance_id: Any) -> ColumnElement[bool] | None:
+    """The WHERE clause, on the column `instance_id` that names instances, of what `viewer` sees;
+    None for everything."""
     if sees_all(viewer):
         return None
     assert viewer is not None
-    return participants.visible_to(viewer.name, viewer.groups)
+    return participants.visible_to(viewer.name, viewer.groups, instance_id)
 
 
 def page_queries(

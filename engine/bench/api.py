@@ -290,9 +290,9 @@ class Client:
         self.connection.close()
 
 
-def _token(engine: Engine, name: str, groups: tuple[str, ...] = ()) -> str:
-    """A token of a new token-only user in `groups`."""
-    engine.accounts.create_user(name, None, groups=groups)
+def _token(engine: Engine, name: str, groups: tuple[str, ...] = (), admin: bool = False) -> str:
+    """A token of a new token-only user in `groups` (an administrator with `admin`)."""
+    engine.accounts.create_user(name, None, groups=groups, admin=admin)
     secret, _view = engine.accounts.create_token(name)
     return secret
 

@@ -46,7 +46,7 @@ def scenario_instances(sizes: Sizes, engine: Engine, cold: Engine, raw: Any) -> 
     }
     tokens = {
         "participant": _token(engine, TASKLIST_USER, TASKLIST_USER_GROUPS),
-        "administrator": _admin_token(engine),
+        "administrator": _token(engine, ADMIN, admin=True),
     }
     expected = {who: engine.runtime.list(limit=50, viewer=viewer) for who, viewer in viewers.items()}
     records: list[Record] = []
@@ -80,12 +80,6 @@ def scenario_instances(sizes: Sizes, engine: Engine, cold: Engine, raw: Any) -> 
 
 def _rounds(api: Any) -> int:
     return max(1, api.tasklist_requests // 20)
-
-
-def _admin_token(engine: Engine) -> str:
-    engine.accounts.create_user(ADMIN, None, admin=True)
-    secret, _view = engine.accounts.create_token(ADMIN)
-    return secret
 
 
 def _over_http(client: Client, expected: dict[str, Any]) -> Callable[[int], dict[str, float]]:

@@ -11,7 +11,7 @@ from ..accounts.service import Principal
 from ..errors import Conflict, NotFound
 from ..expressions.script_engine import ASYNC_INPUT
 from ..jobs.outbox import INCIDENT, JOB_DUE, JOB_ID
-from ..store.models import Incident, Job, ProcessInstance, utcnow
+from ..store.models import Incident, Job, utcnow
 from ..store.unit_of_work import UnitOfWork
 from .service import RuntimeService, find_task
 from .views import incident_view
@@ -33,9 +33,9 @@ class IncidentService:
             query = query.where(Incident.status == status)
         if instance_id is not None:
             query = query.where(Incident.instance_id == instance_id)
-        visible = visibility.visible_clause(viewer)
+        visible = visibility.visible_clause(viewer, Incident.instance_id)
         if visible is not None:
-            query = query.where(Incident.instance_id.in_(select(ProcessInstance.id).where(visible)))
+            query = query.where(visible)
         with UnitOfWork(self.db) as uow:
             return [incident_view(r) for r in uow.session.scalars(query.limit(1000)).all()]
 

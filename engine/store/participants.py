@@ -73,10 +73,13 @@ def _who(user_name: str, groups: Sequence[str]) -> ColumnElement[bool]:
     return clause
 
 
-def visible_to(user_name: str, groups: Sequence[str]) -> ColumnElement[bool]:
-    """The instances `user_name` (a member of `groups`) takes part in, as a WHERE clause on
-    `process_instances`; the database answers it from the participants' index."""
-    return ProcessInstance.id.in_(select(_P.instance_id).where(_who(user_name, groups)))
+def visible_to(
+    user_name: str, groups: Sequence[str], instance_id: Any = ProcessInstance.id
+) -> ColumnElement[bool]:
+    """The instances `user_name` (a member of `groups`) takes part in, as a WHERE clause on the
+    column `instance_id` names them by (`process_instances.id` unless another table's is given);
+    the database answers it from the participants' index."""
+    return instance_id.in_(select(_P.instance_id).where(_who(user_name, groups)))
 
 
 def page(

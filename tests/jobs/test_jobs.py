@@ -17,6 +17,10 @@ from engine.workers import Worker
 
 from ..builders import flow, model
 
+IDLE_SECONDS = 600.0
+"""An idle worker's longest sleep where a test shows that something wakes it: a job that ends well
+before half of it was woken for, whatever the machine's pace."""
+
 
 def async_model(extra: str = "", attrs: str = 'camunda:asyncBefore="true"', after: str = "done") -> bytes:
     body = (
@@ -110,7 +114,7 @@ def test_failures_are_retried_with_backoff_then_succeed(engine: Engine, doubled:
     doubled["fail"] = 2
     started = deploy_and_start(engine, async_model(), n=5)
     worker = Worker(engine, concurrency=1)
-    deadline = time.time() + 10
+    deadline = time.time() + 120
     while engine.runtime.get(started["id"])["variables"].get("doubled") is None and time.time() < deadline:
         worker.run_until_idle()
         time.sleep(0.02)
@@ -123,7 +127,7 @@ def test_after_the_last_retry_an_incident_waits_for_a_retry(engine: Engine, doub
     doubled["fail"] = 100
     started = deploy_and_start(engine, async_model(), n=5)
     worker = Worker(engine, concurrency=1)
-    deadline = time.time() + 10
+    deadline = time.time() + 120
     while engine.runtime.get(started["id"])["status"] != "incident" and time.time() < deadline:
         worker.run_until_idle()
         time.sleep(0.02)
@@ -159,7 +163,7 @@ def test_a_hanging_microflow_is_abandoned_and_does_not_stop_other_jobs(
     worker = Worker(engine, concurrency=2, max_idle_seconds=0.05)
     worker.start()
     try:
-        deadline = time.time() + 10
+        deadline = time.time() + 120
         while time.time() < deadline and (
             engine.runtime.get(hung["id"])["status"] != "incident"
             or engine.runtime.get(fine["id"])["variables"].get("doubled") != 4
@@ -237,10 +241,10 @@ def test_a_timer_is_a_due_job_that_a_running_worker_fires(engine: Engine) -> Non
     [job] = jobs_of(engine, started["id"])
     assert (job.kind, job.status) == ("timer", "queued")
     assert [w["kind"] for w in started["waiting"]] == ["event"]
-    worker = Worker(engine, concurrency=1)
+    worker = Worker(engine, concurrency=1, max_idle_seconds=IDLE_SECONDS)
     worker.start()
     try:
-        deadline = time.time() + 5
+        deadline = time.time() + IDLE_SECONDS / 2
         while engine.runtime.get(started["id"])["status"] != "completed" and time.time() < deadline:
             time.sleep(0.02)
         ended = time.time()
@@ -248,25 +252,27 @@ def test_a_timer_is_a_due_job_that_a_running_worker_fires(engine: Engine) -> Non
         worker.stop()
     assert engine.runtime.get(started["id"])["status"] == "completed"
     due = (job.due_at if job.due_at.tzinfo else job.due_at.replace(tzinfo=UTC)).timestamp()
-    assert ended - due < 1.5, "fired within a second or so of its due time"
+    # The idle worker slept until the timer's due time, not for its whole idle sleep.
+    assert ended - due < IDLE_SECONDS / 2, "fired at its due time"
 
 
 def test_a_new_job_wakes_an_idle_worker_at_once(engine: Engine, doubled: Any) -> None:
     engine.repository.deploy({"p.bpmn": async_model()})
-    worker = Worker(engine, concurrency=1, max_idle_seconds=30)
+    worker = Worker(engine, concurrency=1, max_idle_seconds=IDLE_SECONDS)
     worker.start()
     try:
-        time.sleep(0.2)  # the worker is idle, sleeping up to 30 s
+        time.sleep(0.2)  # the worker is idle, sleeping up to IDLE_SECONDS
         began = time.time()
         started = engine.runtime.start("p", {"n": 3})
         while (
-            engine.runtime.get(started["id"])["variables"].get("doubled") is None and time.time() - began < 5
+            engine.runtime.get(started["id"])["variables"].get("doubled") is None
+            and time.time() - began < IDLE_SECONDS / 2
         ):
             time.sleep(0.005)
         took = time.time() - began
     finally:
         worker.stop()
-    assert took < 1.0, took
+    assert took < IDLE_SECONDS / 2, took  # woken by the commit, not at the end of its sleep
 
 
 def test_jobs_of_a_completed_wait_are_cancelled(engine: Engine) -> None:
@@ -316,7 +322,7 @@ def test_a_non_interrupting_cycle_timer_fires_on_each_cycle(engine: Engine) -> N
     worker = Worker(engine, concurrency=1, max_idle_seconds=0.05)
     worker.start()
     try:
-        deadline = time.time() + 5
+        deadline = time.time() + 120
         while time.time() < deadline:
             tasks = [t["element_id"] for t in engine.runtime.get(started["id"])["tasks"]]
             if tasks.count("reminder") == 2:

@@ -171,7 +171,7 @@ def test_an_async_job_waits_for_the_resume_in_a_running_worker(engine: Engine, d
         assert [j["status"] for j in suspended["jobs"]] == ["suspended"]
 
         engine.runtime.resume(started["id"])
-        deadline = time.time() + 5
+        deadline = time.time() + 120  # a failure detector: the loop ends when the job has run
         while "doubled" not in engine.runtime.get(started["id"])["variables"] and time.time() < deadline:
             time.sleep(0.02)
     finally:

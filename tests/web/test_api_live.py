@@ -177,7 +177,8 @@ def test_xxe_and_billion_laughs_uploads_are_400_and_deploy_nothing(live: LiveSer
         assert status == 400, (name, body)
         assert_error_shape(body)
         assert "root:" not in json.dumps(body), "the XXE read /etc/passwd"
-        assert time.monotonic() - began < 5, f"{name}: the entities were expanded"
+        # Expanded, the laughs are 10^9 strings: minutes of work and gigabytes, not this.
+        assert time.monotonic() - began < 60, f"{name}: the entities were expanded"
         # Together with a good file: the whole deployment is refused.
         status, body = live.deploy(
             (name, (MODELS / name).read_bytes()), ("ok.bpmn", (MODELS / "script.bpmn").read_bytes())

@@ -63,7 +63,7 @@ def test_serve_runs_the_api_and_its_workers_until_sigterm(tmp_path: Path) -> Non
     try:
         port = None
         lines = []
-        deadline = time.time() + 30
+        deadline = time.time() + 120
         while port is None and time.time() < deadline:
             line = server.stdout.readline() if server.stdout else ""
             lines.append(line)
@@ -85,7 +85,7 @@ def test_serve_runs_the_api_and_its_workers_until_sigterm(tmp_path: Path) -> Non
         )
         instance_id = json.loads(started.stdout)["id"]
         shown: dict[str, Any] = {}
-        deadline = time.time() + 10
+        deadline = time.time() + 120
         while time.time() < deadline:
             shown = json.loads(
                 subprocess.run(

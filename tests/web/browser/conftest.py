@@ -35,7 +35,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("FLOWBRIDGE_BROWSER_ARTIFACTS") or HERE / "artifacts")
 PASSWORDS = {"ada": "ada-secret-1", "olga": "olga-secret-1"}
 SERVER_START_SECONDS = 60
-WAIT_SECONDS = 15
+WAIT_SECONDS = 120
 """How long a test waits for the server's workers to move an instance along."""
 TIMEOUT_MS = 10_000
 """How long a page action or an expectation waits before it fails."""

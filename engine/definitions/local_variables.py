@@ -1,9 +1,10 @@
 """Local variables: the names a live task holds apart from its process instance's variables.
 
 BPMN makes a local variable where the model says so: the element variable of a multi-instance
-activity, its output element and the collection the outputs are gathered in (DESIGN §2a). A
-compensation handler also sees, as locals, those of the activity instance it compensates
-(Camunda 7's variable snapshot). They belong to the instance, never to the process's scope.
+activity, its output element and the collection the outputs are gathered in (DESIGN §2a), and
+the targets of an element's input mappings (io_mappings). A compensation handler also sees, as
+locals, those of the activity instance it compensates (Camunda 7's variable snapshot). They
+belong to the instance, never to the process's scope.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 
 SNAPSHOT = "compensation_locals"
 """Internal data of a compensation handler's run: the locals of the instance it compensates."""
+IO_LOCALS = "io_locals"
+"""Internal data of an element with input mappings: the variables its inputs made (io_mappings)."""
 
 
 def local_names(task: Any, find_task: Callable[[Any], Any]) -> frozenset[str]:
@@ -27,7 +30,9 @@ def local_names(task: Any, find_task: Callable[[Any], Any]) -> frozenset[str]:
     names: set[str] = set()
     current: Any = task
     while current is not None:
-        names.update(current.internal_data.get(SNAPSHOT, ()))
+        internal = current.internal_data
+        names.update(internal.get(SNAPSHOT, ()))
+        names.update(internal.get(IO_LOCALS, ()))
         parent = current.parent
         if parent is not None and isinstance(parent.task_spec, MultiInstanceTask):
             # The collection too: the multi-instance task fills it as its instances finish, and

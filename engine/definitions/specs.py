@@ -26,7 +26,7 @@ from SpiffWorkflow.spiff.specs.defaults import (
 )
 from SpiffWorkflow.util.task import TaskState
 
-from . import compensation, cron, thrown_signals
+from . import compensation, cron, io_mappings, thrown_signals
 from .compensation import CompensationEndEvent, CompensationHandlerTask, CompensationIntermediateThrow
 
 
@@ -96,6 +96,7 @@ class _LocalItems:
         super().create_child(my_task, item, key_or_index)  # type: ignore[misc]
 
     def merge_child(self, workflow: Any, child: Any) -> None:
+        io_mappings.complete(child)  # its locals must not be merged into the activity's data
         super().merge_child(workflow, child)  # type: ignore[misc]
         self._drop_items(child.parent)
 
@@ -139,10 +140,12 @@ class CallActivity(SpiffCallActivity):
 
 def arm(process_specs: list[Any]) -> None:
     """Connect what a spec's events do at run time (they are not stored with it): completions that
-    compensation records, signals an instance throws. Runs on every spec parsed or loaded."""
+    compensation records, signals an instance throws, cron cycles, input and output mappings. Runs
+    on every spec parsed or loaded."""
     compensation.arm(process_specs)
     thrown_signals.arm(process_specs)
     cron.arm(process_specs)
+    io_mappings.arm(process_specs)
 
 
 def make_serializer() -> BpmnWorkflowSerializer:

@@ -34,6 +34,7 @@ from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, NoneTask, UserT
 
 from .. import expressions, forms
 from ..namespaces import CAMUNDA_NS, SPIFF_NS, ZEEBE_NS
+from . import io_mappings
 from .compensation import CompensationEndEvent, CompensationHandlerTask, CompensationIntermediateThrow
 from .dialects import camunda7, camunda8, dialect_of, spiff
 from .dialects.compensation import COMPENSATE, COMPENSATED_BY, HANDLER, HANDLERS
@@ -325,6 +326,8 @@ class FlowbridgeProcessParser(SpiffProcessParser):
                 if isinstance(node.tag, str) and node.get(HANDLER) is not None:
                     self._handler_process(node)  # parsed, so its errors show at deploy
                 continue
+            if not isinstance(spec, MicroflowTask):  # a service task's mappings are its binding's
+                io_mappings.attach(spec, node, specs, self.filename or "")
             if node.get(PART_OF_SCOPE):
                 spec.extensions["part_of_scope"] = True
             if node.get(COMPENSATED_BY):

@@ -16,6 +16,10 @@ from ..variables import check_json, check_names
 from .sandbox import SandboxedEnvironment
 from .translate import FUNCTIONS
 
+SCRIPT_PREFIX = "script:"
+"""A mapping source that is a script, not an expression (Camunda 7's `camunda:script`)."""
+SCRIPT_RESULT = "_fb_result"
+"""The variable a mapping script's last expression is stored in."""
 ASYNC_INPUT = "flowbridge_async_input"
 """Internal data key: an async microflow's input, waiting to be written into its job."""
 
@@ -55,6 +59,15 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
             except NameError:
                 return False
         return super().evaluate(task, expression, external_context)
+
+    def evaluate_mapping(self, task: Any, source: str, external_context: Any = None) -> Any:
+        """A mapping's value (engine.definitions.io_mappings): an expression's, or, for `script:`
+        source, the value a script left in `_fb_result`, run over a copy of the task's data."""
+        if source.startswith(SCRIPT_PREFIX):
+            scratch = {**copy.deepcopy(task.data), **(external_context or {})}
+            self.environment.execute(source.removeprefix(SCRIPT_PREFIX), scratch, {})
+            return scratch.get(SCRIPT_RESULT)
+        return self.evaluate(task, source, external_context=external_context)
 
     def run_microflow(self, task: Any, spec: Any) -> bool | None:
         """Run the task's microflow inline; True when done, None when a BpmnError interrupted it."""
@@ -131,7 +144,9 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
             return self._positional(task, binding, flow)
         if binding["inputs"] is None:
             return copy.deepcopy(task.data)
-        return {target: copy.deepcopy(self.evaluate(task, expr)) for target, expr in binding["inputs"]}
+        return {
+            target: copy.deepcopy(self.evaluate_mapping(task, expr)) for target, expr in binding["inputs"]
+        }
 
     def _positional(self, task: Any, binding: dict[str, Any], flow: Any) -> dict[str, Any]:
         """`${bean.method(a, b)}`: the arguments, evaluated, by the microflow's parameters in order."""
@@ -153,7 +168,7 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
         if binding["outputs"]:
             scope = {"result": result, **(result if isinstance(result, dict) else {})}
             for target, expr in binding["outputs"]:
-                task.data[target] = self.evaluate(task, expr, external_context=scope)
+                task.data[target] = self.evaluate_mapping(task, expr, external_context=scope)
         elif binding["result_variable"]:
             task.data[binding["result_variable"]] = result
         elif isinstance(result, dict):

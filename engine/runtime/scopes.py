@@ -29,7 +29,8 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.util.task import TaskState
 
 from ..definitions.compensation import CompensationHandlerTask
-from ..definitions.local_variables import find_task, local_names
+from ..definitions.io_mappings import has_io
+from ..definitions.local_variables import IO_LOCALS, find_task, local_names
 
 INTERNAL = frozenset({"data_objects"})
 """Workflow data keys SpiffWorkflow keeps for itself: never process variables."""
@@ -63,7 +64,8 @@ class Scopes:
             return
         self._absorbed.add(task.id)
         scope = self._scope_workflow(task.workflow)
-        local = self._locals(task)
+        # An element with input mappings changed its locals as it completed (io_mappings).
+        local = self._find_locals(task) if IO_LOCALS in task.internal_data else self._locals(task)
         data = scope.data
         # A subprocess's Start finishes as its subprocess starts, unreported, and holds a copy of the
         # data it started with: only a called process's inputs (names its scope lacks) are new.
@@ -123,7 +125,7 @@ class Scopes:
             # Checked again when a call activity brought the specs of the process it calls.
             self._specs_seen = self.top.subprocess_specs
             self._no_locals = not any(
-                isinstance(spec, (MultiInstanceTask, CompensationHandlerTask))
+                isinstance(spec, (MultiInstanceTask, CompensationHandlerTask)) or has_io(spec)
                 for process in [self.top.spec, *self._specs_seen.values()]
                 for spec in process.task_specs.values()
             )

@@ -43,12 +43,31 @@ def check_expressions(rewriter: Rewriter) -> None:
         *rewriter.iter("inputParameter", CAMUNDA_NS),
         *rewriter.iter("outputParameter", CAMUNDA_NS),
     ]:
-        rewriter.check_expression(param, param.text or "", "mapping")
+        for value in param.iter(
+            q("inputParameter", CAMUNDA_NS),
+            q("outputParameter", CAMUNDA_NS),
+            q("value", CAMUNDA_NS),
+            q("entry", CAMUNDA_NS),
+        ):
+            if not any(_is_camunda(child) for child in value):
+                rewriter.check_expression(value, value.text or "", "mapping")
+        for script in param.iter(q("script", CAMUNDA_NS)):
+            language = (script.get("scriptFormat") or "").strip().lower()
+            if language != "python":
+                raise rewriter.refuse(
+                    param,
+                    f"parameter '{param.get('name')}' is a {language or 'unnamed'} script; "
+                    "only Python scripts run",
+                )
     for task in rewriter.iter("userTask"):
         for attr in ("assignee", "candidateUsers", "candidateGroups"):
             rewriter.check_expression(task, task.get(q(attr, CAMUNDA_NS)), f"{attr} expression")
     for task in rewriter.iter("userTask"):
         rewriter.check_due_date(task, task.get(q("dueDate", CAMUNDA_NS)))
+
+
+def _is_camunda(element: Any) -> bool:
+    return isinstance(element.tag, str) and element.tag.startswith("{" + CAMUNDA_NS + "}")
 
 
 _BEAN_CALL = re.compile(r"^\s*[$#]\{\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*\((.*)\)\s*\}\s*$", re.DOTALL)
@@ -81,12 +100,14 @@ def service_binding(node: Any) -> dict[str, Any] | None:
             extra["fallback"] = simple
     if name is None:
         return None
+    from ..io_mappings import parameter_source  # the io mappings read this module's bindings too
+
     inputs = [
-        [p.get("name"), expressions.literal_or_expression(p.text or "")]
+        [p.get("name"), parameter_source(p)]
         for p in node.findall(f".//{{{CAMUNDA_NS}}}inputOutput/{{{CAMUNDA_NS}}}inputParameter")
     ]
     outputs = [
-        [p.get("name"), expressions.literal_or_expression(p.text or "")]
+        [p.get("name"), parameter_source(p)]
         for p in node.findall(f".//{{{CAMUNDA_NS}}}inputOutput/{{{CAMUNDA_NS}}}outputParameter")
     ]
     return {

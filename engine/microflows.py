@@ -47,6 +47,8 @@ class CallContext:
     instance_id: str | None = None
     task_id: str | None = None
     element_id: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    """The task's static headers (`zeebe:taskHeaders`), as a Zeebe job worker reads them."""
 
 
 _current_call: contextvars.ContextVar[CallContext | None] = contextvars.ContextVar(

@@ -21,16 +21,18 @@ from SpiffWorkflow.spiff.parser.event_parsers import (
     SpiffBoundaryEventParser,
     SpiffEndEventParser,
     SpiffIntermediateThrowEventParser,
+    SpiffSendTaskParser,
 )
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser, SpiffProcessParser
 from SpiffWorkflow.spiff.parser.task_spec import (
     BusinessRuleTaskParser,
     CallActivityParser,
+    ScriptTaskParser,
     ServiceTaskParser,
     SpiffTaskParser,
     UserTaskParser,
 )
-from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, NoneTask, UserTask
+from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, NoneTask, ScriptTask, SendTask, UserTask
 
 from .. import expressions, forms
 from ..namespaces import CAMUNDA_NS, SPIFF_NS, ZEEBE_NS
@@ -49,23 +51,17 @@ from .specs import (
 )
 
 
-class FlowbridgeServiceTaskParser(ServiceTaskParser):
-    """Reads a service task's microflow binding in the SpiffArena, Camunda 7 or Camunda 8 dialect."""
+class _MicroflowBinding:
+    """A task parser that makes a `MicroflowTask` from the element's microflow binding."""
 
-    def create_task(self) -> MicroflowTask:
-        binding = (
-            spiff.service_binding(self.parse_extensions())
-            or camunda7.service_binding(self.node)
-            or camunda8.service_binding(self.node)
-        )
-        if binding is None:
-            raise ValidationException(
-                "service task names no microflow (expected spiffworkflow:serviceTaskOperator, "
-                "camunda:topic / camunda:class / camunda:expression / camunda:delegateExpression, "
-                "or zeebe:taskDefinition)",
-                node=self.node,
-                file_name=self.filename,
-            )
+    node: Any
+    spec: Any
+    bpmn_id: str
+    filename: str | None
+    bpmn_attributes: dict[str, Any]
+
+    def microflow_task(self, binding: dict[str, Any]) -> MicroflowTask:
+        """The spec calling the microflow `binding` names, with the model's execution options."""
         extensions = self.parse_extensions()
         spec = MicroflowTask(
             self.spec,
@@ -83,10 +79,50 @@ class FlowbridgeServiceTaskParser(ServiceTaskParser):
 
     def parse_extensions(self, node: Any = None) -> dict[str, Any]:
         # SpiffWorkflow replaces `extensions` after create_task; the binding rides along here.
-        extensions: dict[str, Any] = super().parse_extensions(node)
+        extensions: dict[str, Any] = super().parse_extensions(node)  # type: ignore[misc]
         if node is None and getattr(self, "_binding", None) is not None:
             extensions["microflow"] = self._binding
         return extensions
+
+
+class FlowbridgeServiceTaskParser(_MicroflowBinding, ServiceTaskParser):
+    """Reads a service task's microflow binding in the SpiffArena, Camunda 7 or Camunda 8 dialect."""
+
+    def create_task(self) -> MicroflowTask:
+        binding = (
+            spiff.service_binding(self.parse_extensions())
+            or camunda7.service_binding(self.node)
+            or camunda8.service_binding(self.node)
+        )
+        if binding is None:
+            raise ValidationException(
+                "service task names no microflow (expected spiffworkflow:serviceTaskOperator, "
+                "camunda:topic / camunda:class / camunda:expression / camunda:delegateExpression, "
+                "or zeebe:taskDefinition)",
+                node=self.node,
+                file_name=self.filename,
+            )
+        return self.microflow_task(binding)
+
+
+class _JobWorker(_MicroflowBinding):
+    """Zeebe: any element with a `zeebe:taskDefinition` is a job for a worker — a send, script or
+    business rule task, a message throw or end event — so it calls the microflow its job type
+    names, as a service task does (an end event then ends its path)."""
+
+    def create_task(self) -> Any:
+        return self.job_task() or super().create_task()  # type: ignore[misc]
+
+    def job_task(self) -> MicroflowTask | None:
+        """The microflow call the element's task definition names, or None when it has none."""
+        if not camunda8.has_job(self.node):
+            return None
+        binding = camunda8.service_binding(self.node)
+        assert binding is not None  # has_job: a task definition with a type
+        spec = self.microflow_task(binding)
+        if etree_local_name(self.node) == "endEvent":
+            spec.connect(self.spec.end)
+        return spec
 
 
 def _execution_options(node: Any) -> dict[str, Any]:
@@ -219,10 +255,13 @@ def _form(task_parser: Any) -> dict[str, Any] | None:
     )
 
 
-class FlowbridgeBusinessRuleTaskParser(BusinessRuleTaskParser):
+class FlowbridgeBusinessRuleTaskParser(_JobWorker, BusinessRuleTaskParser):
     """Finds the decision a business rule task calls, in every dialect, or names what is missing."""
 
-    def create_task(self) -> BusinessRuleTask:
+    def create_task(self) -> Any:
+        job = self.job_task()
+        if job is not None:
+            return job
         if self.get_decision_ref(self.node) is None:
             raise ValidationException(
                 "business rule task names no decision (expected spiffworkflow:calledDecisionId, "
@@ -294,24 +333,42 @@ class _CompensationThrowParser:
         return extensions
 
 
-class FlowbridgeIntermediateThrowEventParser(_CompensationThrowParser, SpiffIntermediateThrowEventParser):
+class FlowbridgeIntermediateThrowEventParser(
+    _JobWorker, _CompensationThrowParser, SpiffIntermediateThrowEventParser
+):
     """Intermediate throw events, compensation throws among them."""
 
     THROW_CLASS = CompensationIntermediateThrow
 
 
-class FlowbridgeEndEventParser(_CompensationThrowParser, SpiffEndEventParser):
+class FlowbridgeEndEventParser(_JobWorker, _CompensationThrowParser, SpiffEndEventParser):
     """End events, compensation and signal end events among them (SpiffWorkflow 3.2 reads a signal
     end event as a plain end event: its signal was never thrown)."""
 
     THROW_CLASS = CompensationEndEvent
 
     def create_task(self) -> Any:
+        job = self.job_task()
+        if job is not None:
+            return job
         if self.node.get(COMPENSATE) is None and self.xpath(SIGNAL_EVENT_XPATH):
             task = self._create_task(self.get_event_definition([SIGNAL_EVENT_XPATH]))
             task.connect(self.spec.end)
             return task
         return super().create_task()
+
+
+class FlowbridgeSendTaskParser(_JobWorker, SpiffSendTaskParser):
+    """Send tasks; one with a `zeebe:taskDefinition` is a job for a worker (`_JobWorker`)."""
+
+
+class FlowbridgeScriptTaskParser(_JobWorker, ScriptTaskParser):
+    """Script tasks; one with a `zeebe:taskDefinition` is a job for a worker (`_JobWorker`)."""
+
+
+def etree_local_name(node: Any) -> str:
+    """An element's tag without its namespace."""
+    return str(node.tag).rsplit("}", 1)[-1]
 
 
 class FlowbridgeProcessParser(SpiffProcessParser):
@@ -385,5 +442,7 @@ class FlowbridgeParser(SpiffBpmnParser):
                 IntermediateThrowEvent,
             ),
             full_tag("endEvent"): (FlowbridgeEndEventParser, EndEvent),
+            full_tag("sendTask"): (FlowbridgeSendTaskParser, SendTask),
+            full_tag("scriptTask"): (FlowbridgeScriptTaskParser, ScriptTask),
         }
     )

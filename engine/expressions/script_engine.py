@@ -95,6 +95,7 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
             instance_id=self.instance_id,
             task_id=str(task.id),
             element_id=element,
+            headers=dict(binding.get("headers") or {}),
         )
         try:
             result = flow.call(inputs, context)

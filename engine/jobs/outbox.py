@@ -138,6 +138,11 @@ def new_job(
     }
 
 
+def _payload(inputs: Any, headers: dict[str, str] | None) -> dict[str, Any]:
+    """A microflow job's payload: its input, and the task's headers when it has any."""
+    return {"input": inputs, "headers": headers} if headers else {"input": inputs}
+
+
 def _microflow_job(task: Any, instance_id: str, registry: MicroflowRegistry, now: datetime) -> dict[str, Any]:
     spec = task.task_spec
     binding = spec.microflow
@@ -145,7 +150,7 @@ def _microflow_job(task: Any, instance_id: str, registry: MicroflowRegistry, now
     retries = binding.get("retries")
     row = new_job(
         "microflow",
-        {"input": task.internal_data.pop(ASYNC_INPUT)},
+        _payload(task.internal_data.pop(ASYNC_INPUT), binding.get("headers")),
         now,
         instance_id=instance_id,
         task_id=str(task.id),

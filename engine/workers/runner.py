@@ -281,6 +281,7 @@ class JobRunner:
             instance_id=job.instance_id,
             task_id=job.task_id,
             element_id=job.element_id,
+            headers=dict(job.payload.get("headers") or {}),
         )
         inputs = dict(job.payload.get("input") or {})
         return run_with_timeout(flow, inputs, context, job.timeout_seconds, self.threads)

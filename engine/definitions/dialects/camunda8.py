@@ -12,7 +12,7 @@ from typing import Any
 from lxml import etree
 
 from ... import expressions
-from ...namespaces import ZEEBE_NS
+from ...namespaces import BPMN_NS, ZEEBE_NS
 from .rewrite import NAME, Rewriter, child, data_item, q
 
 
@@ -102,4 +102,17 @@ def service_binding(node: Any) -> dict[str, Any] | None:
         "inputs": inputs,
         "outputs": outputs,
         "result_variable": headers.get("resultVariable") or None,
+        "headers": {key: value or "" for key, value in headers.items() if key},
     }
+
+
+def has_job(node: Any) -> bool:
+    """Whether the element is a job for a worker: it has a `zeebe:taskDefinition` with a type."""
+    definition = node.find(f"{{{BPMN_NS}}}extensionElements/{{{ZEEBE_NS}}}taskDefinition")
+    return definition is not None and bool(definition.get("type"))
+
+
+def job(rewriter: Rewriter, task: etree._Element) -> bool:
+    """A script task with a task definition is a job for a worker, not a script (its parser makes
+    the microflow call); True when it is one."""
+    return has_job(task)

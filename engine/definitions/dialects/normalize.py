@@ -28,7 +28,7 @@ def normalize(tree: etree._ElementTree, source_name: str) -> tuple[etree._Elemen
     rewriter.conditions()
     rewriter.timers()
     rewriter.multi_instance(collections=(camunda7.collection, camunda8.collection))
-    rewriter.scripts(readers=(camunda8.script, camunda7.script))
+    rewriter.scripts(readers=(camunda8.job, camunda8.script, camunda7.script))
     camunda7.check_expressions(rewriter)
     camunda8.check_expressions(rewriter)
     camunda8.called_elements(rewriter)

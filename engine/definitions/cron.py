@@ -18,7 +18,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from croniter import croniter
+from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent, IntermediateCatchEvent
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
+from SpiffWorkflow.util.task import TaskState
 
 PREFIX = "cron:"
 """What a checked cron expression is stored behind, so a cycle timer tells it from ISO 8601."""
@@ -61,8 +64,10 @@ def _weekdays(field: str, dialect: str) -> str:
 
 
 def now() -> datetime:
-    """The current time, in UTC (one function, so a test can move the clock)."""
-    return datetime.now(UTC)
+    """The current time, in UTC, by the clock SpiffWorkflow's own timers read (one clock for every
+    timer; a test that moves it, or replaces this function, moves cron cycles too)."""
+    current: datetime = spiff_timer.datetime.now(UTC)
+    return current
 
 
 def next_after(expression: str, moment: datetime) -> datetime:
@@ -92,12 +97,42 @@ class CronTimerEventDefinition(CycleTimerEventDefinition):
         return ready
 
 
+class FirstOccurrenceTimerEventDefinition(CronTimerEventDefinition):
+    """A cycle on an intermediate catch event or an interrupting boundary event: it fires once, at
+    the cycle's first occurrence, and the flow goes on (Camunda 7; such an event can only complete
+    once). SpiffWorkflow would run the path after it again at every cycle and never complete it."""
+
+    def has_fired(self, my_task: Any) -> bool:
+        """Whether the first occurrence has passed (then the event completes)."""
+        if my_task._get_internal_data("event_fired", False):
+            return True
+        if self.cycle_complete(my_task):
+            my_task._set_internal_data(event_fired=True)
+            # SpiffWorkflow makes a cycle timer's children per cycle, never up front: make them once.
+            my_task._sync_children(my_task.task_spec.outputs, TaskState.FUTURE)
+            for child in my_task.children:
+                child.task_spec._predict(child, mask=TaskState.NOT_FINISHED_MASK)
+            return True
+        return False
+
+    def update_task(self, my_task: Any) -> None:
+        """Nothing per cycle: the event fires once (`has_fired`)."""
+
+
 def arm(process_specs: list[Any]) -> None:
-    """Make every cycle timer whose cycle is a cron literal a `CronTimerEventDefinition`."""
+    """Make every cycle timer whose cycle is a cron literal a `CronTimerEventDefinition`, and every
+    cycle timer of an intermediate catch event or an interrupting boundary event a
+    `FirstOccurrenceTimerEventDefinition`."""
     for process in process_specs:
         for task_spec in process.task_specs.values():
             definition: Any = getattr(task_spec, "event_definition", None)
-            if type(definition) is CycleTimerEventDefinition and _is_cron_literal(definition.expression):
+            if type(definition) is not CycleTimerEventDefinition:
+                continue
+            if isinstance(task_spec, IntermediateCatchEvent) or (
+                isinstance(task_spec, BoundaryEvent) and task_spec.cancel_activity
+            ):
+                definition.__class__ = FirstOccurrenceTimerEventDefinition
+            elif _is_cron_literal(definition.expression):
                 definition.__class__ = CronTimerEventDefinition
 
 

@@ -161,6 +161,7 @@ def make_serializer() -> BpmnWorkflowSerializer:
     config[CompensationIntermediateThrow] = config[IntermediateThrowEvent]
     config[CompensationEndEvent] = config[EndEvent]
     config[cron.CronTimerEventDefinition] = config[CycleTimerEventDefinition]
+    config[cron.FirstOccurrenceTimerEventDefinition] = config[CycleTimerEventDefinition]
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 

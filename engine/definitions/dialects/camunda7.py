@@ -29,6 +29,28 @@ def collection(rewriter: Rewriter, loop: etree._Element) -> None:
         data_item(loop, "inputDataItem", element)
 
 
+def unconditioned_flows(rewriter: Rewriter) -> None:
+    """Camunda 7 takes a flow without a condition out of an exclusive or inclusive gateway as if its
+    condition were true (an exclusive gateway: the first such flow, in the order they are drawn;
+    the default flow only when no other is taken); SpiffWorkflow would refuse it."""
+    if rewriter.dialect != "camunda7":
+        return
+    for kind in ("exclusiveGateway", "inclusiveGateway"):
+        for gateway in rewriter.iter(kind):
+            gateway_id, default = gateway.get("id"), gateway.get("default")
+            container = gateway.getparent()
+            if container is None:
+                continue
+            for flow in container.iter(q("sequenceFlow")):
+                if (
+                    flow.get("sourceRef") == gateway_id
+                    and flow.get("id") != default
+                    and flow.find(q("conditionExpression")) is None
+                ):
+                    condition = etree.SubElement(flow, q("conditionExpression"))
+                    condition.text = "True"
+
+
 def script(rewriter: Rewriter, task: etree._Element) -> bool:
     """A script task loading `camunda:resource` is refused: Flowbridge runs inline Python only."""
     if task.get(q("resource", CAMUNDA_NS)):

@@ -24,8 +24,10 @@ def normalize(tree: etree._ElementTree, source_name: str) -> tuple[etree._Elemen
     flowable.read_as_camunda(rewriter)  # first: every later step reads camunda: names
     rewriter.drop_processes_that_do_not_run()
     rewriter.drop_documentation_data()
+    rewriter.flow_ids()
     rewriter.check_event_references()
     rewriter.conditions()
+    camunda7.unconditioned_flows(rewriter)
     rewriter.timers()
     rewriter.multi_instance(collections=(camunda7.collection, camunda8.collection))
     rewriter.scripts(readers=(camunda8.job, camunda8.script, camunda7.script))
@@ -33,6 +35,7 @@ def normalize(tree: etree._ElementTree, source_name: str) -> tuple[etree._Elemen
     camunda8.check_expressions(rewriter)
     camunda8.called_elements(rewriter)
     rewriter.implicit_splits()
+    rewriter.implicit_ends()
     rewriter.implicit_starts()
     rewrite_compensation(rewriter)  # after implicit starts: its handlers' wrappers start nowhere
     rewrite_event_subprocesses(rewriter)  # last: it moves whole flows into a new subprocess

@@ -52,6 +52,17 @@ _STARTABLE = frozenset(
     {*_ACTIVITIES, "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway", "endEvent"}
 ) - {"boundaryEvent"}
 """Flow nodes a (sub)process without a start event may begin with."""
+_FLOW_NODES = frozenset(
+    {
+        *_ACTIVITIES,
+        "exclusiveGateway",
+        "parallelGateway",
+        "inclusiveGateway",
+        "eventBasedGateway",
+        "complexGateway",
+    }
+)
+"""Flow nodes that end their path when no flow leaves them (end events do so by definition)."""
 _CONTAINERS = frozenset({"process", "subProcess", "transaction", "adHocSubProcess", "definitions"})
 
 
@@ -249,6 +260,32 @@ class Rewriter:
                 outgoing = by_source.get(node.get("id", ""), [])
                 if local_name(node) in _ACTIVITIES and len(outgoing) > 1:
                     _insert_split(process, node, outgoing)
+
+    def flow_ids(self) -> None:
+        """A sequence flow without an id (Camunda's tests have them; the schema allows it) gets one,
+        so that it is followed: SpiffWorkflow keys flows by id."""
+        for number, flow in enumerate(self.iter("sequenceFlow")):
+            if not (flow.get("id") or "").strip():
+                flow.set("id", f"{flow.get('sourceRef')}__flow{number}__{flow.get('targetRef')}")
+
+    def implicit_ends(self) -> None:
+        """BPMN: a flow node without outgoing flows ends its path (an implicit end event): it gets
+        the end event that says so, or SpiffWorkflow would keep the instance waiting at nothing."""
+        for container in [*self.iter("process"), *self.iter("subProcess"), *self.iter("transaction")]:
+            sources = {f.get("sourceRef") for f in container if local_name(f) == "sequenceFlow"}
+            for node in list(container):
+                kind = local_name(node)
+                if (
+                    kind not in _FLOW_NODES
+                    or node.get("id") in sources
+                    or node.get("isForCompensation") == "true"
+                    or node.get("triggeredByEvent") == "true"
+                    or (kind == "boundaryEvent" and node.find(q("compensateEventDefinition")) is not None)
+                ):
+                    continue
+                end = etree.SubElement(container, q("endEvent"))
+                end.set("id", f"{node.get('id')}__implicit_end")
+                connect(container, node, end)
 
     def implicit_starts(self) -> None:
         # BPMN: a (sub)process without a start event starts every flow node nothing flows into.

@@ -32,7 +32,14 @@ from SpiffWorkflow.spiff.parser.task_spec import (
     SpiffTaskParser,
     UserTaskParser,
 )
-from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, NoneTask, ScriptTask, SendTask, UserTask
+from SpiffWorkflow.spiff.specs.defaults import (
+    BusinessRuleTask,
+    ManualTask,
+    NoneTask,
+    ScriptTask,
+    SendTask,
+    UserTask,
+)
 
 from .. import expressions, forms
 from ..namespaces import CAMUNDA_NS, SPIFF_NS, ZEEBE_NS
@@ -306,7 +313,8 @@ class FlowbridgeCallActivityParser(CallActivityParser):
 
 
 class FlowbridgeTaskParser(SpiffTaskParser):
-    """A plain task: a manual step in SpiffArena models, a pass-through everywhere else."""
+    """A plain or manual task: a manual step a person checks off in SpiffArena models, a
+    pass-through everywhere else (Camunda 7 and 8 and Flowable run both straight through)."""
 
     def create_task(self) -> Any:
         if _dialect(self) != "spiff":
@@ -432,6 +440,7 @@ class FlowbridgeParser(SpiffBpmnParser):
         {
             **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
             full_tag("task"): (FlowbridgeTaskParser, NoneTask),
+            full_tag("manualTask"): (FlowbridgeTaskParser, ManualTask),
             full_tag("serviceTask"): (FlowbridgeServiceTaskParser, MicroflowTask),
             full_tag("userTask"): (FlowbridgeUserTaskParser, UserTask),
             full_tag("businessRuleTask"): (FlowbridgeBusinessRuleTaskParser, BusinessRuleTask),

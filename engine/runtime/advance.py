@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinitio
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from ..definitions.local_variables import find_task
 from ..errors import InvalidInput, StepFailed
 from .scopes import Scopes, uses_process_variables
 
@@ -41,7 +42,7 @@ def run_to_wait(
     rounds = 0
     while True:
         moved = (
-            workflow._do_engine_steps(did_complete_task=finished)
+            engine_steps(workflow, finished)
             or workflow.script_engine.route_errors()
             or (fire_timers and _fire_due_timers(workflow, finished))
             or _fire_conditions(workflow)
@@ -56,6 +57,37 @@ def run_to_wait(
         return False
     scopes.sweep()
     return scopes.wrote
+
+
+def engine_steps(workflow: Any, finished: Callable[[Any], None] | None) -> bool:
+    """Run the ready engine tasks once, deepest subprocesses first; True if anything ran.
+
+    SpiffWorkflow's `_do_engine_steps`, but a subprocess that an earlier one's event removed this
+    round (an error or timer boundary event interrupting a multi-instance subprocess) is skipped,
+    not looked up: SpiffWorkflow fails the step looking for its deleted parent task.
+    """
+
+    def run_ready(wf: Any) -> int:
+        count = 0
+        for task in wf.get_tasks(state=TaskState.READY):
+            if not task.task_spec.manual:
+                task.run()
+                count += 1
+                if finished is not None:
+                    finished(task)
+        return count
+
+    active = workflow.get_active_subprocesses()
+    for subprocess in sorted(active, key=lambda v: v.depth, reverse=True):
+        if subprocess.parent_task_id is not None and find_task(workflow, subprocess.parent_task_id) is None:
+            continue  # interrupted and removed by what ran before it this round
+        while run_ready(subprocess) > 0:
+            pass
+        parent = find_task(workflow, subprocess.parent_task_id) if subprocess.parent_task_id else None
+        if parent is not None:
+            parent.task_spec._update(parent)
+    count = run_ready(workflow)
+    return count > 0 or len(workflow.get_active_subprocesses()) > len(active)
 
 
 def _refuse_uncaught_errors(workflow: Any) -> None:
@@ -91,7 +123,7 @@ def _fire_due_timers(workflow: Any, finished: Callable[[Any], None] | None) -> b
     if not workflow.waiting_events():
         return False
     workflow.refresh_timers()
-    return bool(workflow._do_engine_steps(did_complete_task=finished))
+    return engine_steps(workflow, finished)
 
 
 def start_at_its_start_event(workflow: Any, key: str) -> None:
@@ -107,7 +139,7 @@ def start_at_its_start_event(workflow: Any, key: str) -> None:
             f"{named}; send one of those triggers instead (a message, say), or add a plain start event",
             key=key,
         )
-    workflow._do_engine_steps()  # the start event now waits for its trigger: fire it
+    engine_steps(workflow, None)  # the start event now waits for its trigger: fire it
     for task in list(workflow.tasks.values()):
         if task.task_spec is starts[0] and task.has_state(TaskState.WAITING):
             if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition):

@@ -51,7 +51,7 @@ def _reminder_model(cycle: str, camunda: bool = True) -> bytes:
         '<bpmn:startEvent id="s"/><bpmn:userTask id="ask"/>'
         '<bpmn:boundaryEvent id="remind" attachedToRef="ask" cancelActivity="false">'
         f"<bpmn:timerEventDefinition><bpmn:timeCycle>{cycle}</bpmn:timeCycle></bpmn:timerEventDefinition>"
-        '</bpmn:boundaryEvent><bpmn:manualTask id="reminder"/><bpmn:endEvent id="e"/>'
+        '</bpmn:boundaryEvent><bpmn:userTask id="reminder"/><bpmn:endEvent id="e"/>'
         + flow("s", "ask")
         + flow("ask", "e")
         + flow("remind", "reminder")

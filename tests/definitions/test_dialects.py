@@ -219,3 +219,33 @@ def test_camunda7_multi_instance_collection_runs_once_per_item(engine: Engine) -
     instance = start(engine, model(body), reviewers=["ann", "ben", "cy"])
     assert len(instance["tasks"]) == 3
     assert sorted(t["variables"]["reviewer"] for t in instance["tasks"]) == ["ann", "ben", "cy"]
+
+
+SPIFF_ONLY = (
+    '<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+    'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">'
+    '<bpmn:process id="p" isExecutable="true">{}</bpmn:process></bpmn:definitions>'
+)
+CAMUNDA7_ONLY = SPIFF_ONLY.replace(
+    'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"',
+    'xmlns:camunda="http://camunda.org/schema/1.0/bpmn"',
+)
+
+
+@pytest.mark.parametrize("kind", ["task", "manualTask"])
+@pytest.mark.parametrize(
+    ("document", "waits"), [(CAMUNDA7_ONLY, False), (SPIFF_ONLY, True)], ids=["camunda7", "spiff"]
+)
+def test_plain_and_manual_tasks_wait_only_in_spiffarena_models(
+    engine: Engine, kind: str, document: str, waits: bool
+) -> None:
+    body = (
+        f'<bpmn:startEvent id="s"/><bpmn:{kind} id="t"/><bpmn:endEvent id="e"/>'
+        + flow("s", "t")
+        + flow("t", "e")
+    )
+    started = start(engine, document.format(body).encode())
+    if waits:  # SpiffArena: a manual step a person checks off
+        assert [t["element_id"] for t in started["tasks"]] == ["t"]
+        started = complete(engine, started, "t")
+    assert started["status"] == "completed"

@@ -313,7 +313,7 @@ def test_a_non_interrupting_cycle_timer_fires_on_each_cycle(engine: Engine) -> N
         '<bpmn:startEvent id="s"/><bpmn:userTask id="ask"/>'
         '<bpmn:boundaryEvent id="remind" attachedToRef="ask" cancelActivity="false">'
         "<bpmn:timerEventDefinition><bpmn:timeCycle>R2/PT0.2S</bpmn:timeCycle></bpmn:timerEventDefinition>"
-        '</bpmn:boundaryEvent><bpmn:manualTask id="reminder"/><bpmn:endEvent id="e"/>'
+        '</bpmn:boundaryEvent><bpmn:userTask id="reminder"/><bpmn:endEvent id="e"/>'
         + flow("s", "ask")
         + flow("ask", "e")
         + flow("remind", "reminder")

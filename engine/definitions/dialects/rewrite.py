@@ -160,7 +160,13 @@ class Rewriter:
             defined = {el.get("id") for el in self.iter(kind)}
             for definition in self.iter(f"{kind}EventDefinition"):
                 ref = (definition.get(f"{kind}Ref") or "").strip()
-                if ref and ref not in defined:
+                if ref and ref not in defined and kind == "error" and self.dialect in ("camunda7", "bpmn"):
+                    # Camunda 7 (and so plain BPMN) reads an errorRef that names no error as its code.
+                    error = etree.SubElement(self.root, q("error"))
+                    error.set("id", ref)
+                    error.set("errorCode", ref)
+                    defined.add(ref)
+                elif ref and ref not in defined:
                     raise self.refuse(
                         definition,
                         f"{kind}EventDefinition names {kind} '{ref}', which the file does not define",

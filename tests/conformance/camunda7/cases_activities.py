@@ -554,10 +554,6 @@ CASES = [
     ),
     Case(
         name="call_activity_order_process_check_credit",
-        gap=(
-            "Camunda 7 passes through a bpmn:manualTask at once; Flowbridge makes it a task that waits to be "
-            "completed"
-        ),
         source=f"{CALL}#testOrderProcessWithCallActivity",
         construct="call activity",
         files=("orderProcess.bpmn", "checkCreditProcess.bpmn"),
@@ -825,11 +821,6 @@ CASES = [
     ),
     Case(
         name="multi_instance_sequential_sub_process_with_timer",
-        gap=(
-            "Camunda interrupts the multi-instance subprocess when its boundary timer fires; in Flowbridge "
-            "firing the timer fails the step (SpiffWorkflow TaskNotFoundException: a task with id ... was not"
-            " found)"
-        ),
         source=f"{MI}#testSequentialSubProcessWithTimer",
         construct="timer boundary event on multi-instance subprocess",
         files=("MultiInstanceTest.testSequentialSubProcessWithTimer.bpmn",),
@@ -885,11 +876,6 @@ CASES = [
     ),
     Case(
         name="multi_instance_parallel_sub_process_with_timer",
-        gap=(
-            "Camunda interrupts the multi-instance subprocess when its boundary timer fires; in Flowbridge "
-            "firing the timer fails the step (SpiffWorkflow TaskNotFoundException: a task with id ... was not"
-            " found)"
-        ),
         source=f"{MI}#testParallelSubProcessWithTimer",
         construct="timer boundary event on multi-instance subprocess",
         files=("MultiInstanceTest.testParallelSubProcessWithTimer.bpmn",),

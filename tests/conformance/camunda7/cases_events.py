@@ -30,10 +30,6 @@ def _parallel_ends(method: str, process: str, gap: str | None = None) -> Case:
     )
 
 
-MANUAL_TASK_GAP = (
-    "Camunda 7 passes through a bpmn:manualTask at once; Flowbridge makes it a task that waits to be"
-    " completed"
-)
 PT0S_GAP = (
     "Camunda 7 makes the event-based gateway's PT0S timer a job that runs after the instance waits, "
     "so the signal or message sent meanwhile wins; Flowbridge fires the due timer as the gateway is "
@@ -56,8 +52,8 @@ NESTED_ESCALATION_GAP = (
 CASES = [
     # --- parallel gateway -------------------------------------------------------------------
     _parallel_ends("split_merge_no_waitstates", "forkJoinNoWaitStates"),
-    _parallel_ends("unstructured_concurrency_two_forks", "unstructuredConcurrencyTwoForks", MANUAL_TASK_GAP),
-    _parallel_ends("unstructured_concurrency_two_joins", "unstructuredConcurrencyTwoJoins", MANUAL_TASK_GAP),
+    _parallel_ends("unstructured_concurrency_two_forks", "unstructuredConcurrencyTwoForks"),
+    _parallel_ends("unstructured_concurrency_two_joins", "unstructuredConcurrencyTwoJoins"),
     _parallel_ends("fork_followed_by_only_end_events", "forkFollowedByEndEvents"),
     _parallel_ends("nested_forks_followed_by_end_events", "nestedForksFollowedByEndEvents"),
     Case(
@@ -1083,7 +1079,6 @@ CASES += [
             Complete("taskInSubprocess", {"input": 1}),
             Check(status="completed"),
         ),
-        refused="which the file does not define",
     ),
     Case(
         name="error_boundary_deeply_nested_input_2",
@@ -1098,7 +1093,6 @@ CASES += [
             Complete("taskAfterCatch"),
             Check(status="completed"),
         ),
-        refused="which the file does not define",
     ),
     Case(
         name="error_boundary_deeply_nested_only_automatic_steps",
@@ -1108,7 +1102,6 @@ CASES += [
         process="deeplyNestedErrorThrown",
         variables={"input": 1},
         steps=(Check(status="completed", completed=("processEnd1",), not_completed=("processEnd2",)),),
-        refused="which the file does not define",
     ),
     Case(
         name="error_boundary_on_parallel_multi_instance",
@@ -1123,7 +1116,6 @@ CASES += [
             Complete("subProcessTask", {"throwError": True}),
             Check(status="completed", open=()),
         ),
-        refused="which the file does not define",
     ),
     Case(
         name="error_boundary_on_sequential_multi_instance",
@@ -1136,7 +1128,6 @@ CASES += [
             Complete("subProcessTask", {"throwError": True}),
             Check(status="completed"),
         ),
-        refused="which the file does not define",
     ),
     Case(
         name="error_boundary_thrown_by_delegate_on_service_task",

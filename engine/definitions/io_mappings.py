@@ -154,6 +154,11 @@ def arm(process_specs: list[Any]) -> None:
                 spec.completed_event.connect(_completed)
 
 
+def has_outputs(spec: Any) -> bool:
+    """Whether the spec's element has output mappings."""
+    return has_io(spec) and bool(spec.extensions[IO]["outputs"])
+
+
 def has_io(spec: Any) -> bool:
     """Whether the spec's element has input or output mappings."""
     extensions = getattr(spec, "extensions", None)

@@ -28,6 +28,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import compensation, cron, io_mappings, thrown_signals
 from .compensation import CompensationEndEvent, CompensationHandlerTask, CompensationIntermediateThrow
+from .local_variables import IO_LOCALS
 
 
 class MicroflowTask(ServiceTask):
@@ -130,12 +131,71 @@ class CallActivity(SpiffCallActivity):
             return  # an incident on the task: it waits, started, without a subprocess
         super().start_workflow(my_task)
 
+    def copy_data(self, my_task: Any, subworkflow: Any) -> None:
+        """What the called process starts with: as the model's variable mappings say
+        (`called_variables`), else everything (SpiffWorkflow)."""
+        mapping = self._variables
+        if mapping is None:
+            super().copy_data(my_task, subworkflow)
+            return
+        if mapping["dialect"] == "camunda8":
+            data = dict(my_task.data) if mapping["parent"] else _locals_of(my_task)
+        else:
+            data = {}
+            for each in mapping["in"]:
+                data.update(_mapped(my_task, my_task, each))
+        start = subworkflow.get_next_task(subworkflow.task_tree, skip_subprocesses=True, spec_name="Start")
+        start.set_data(**deepcopy(data))
+
+    def update_data(self, my_task: Any, subworkflow: Any) -> None:
+        """What the caller takes back when the called process ends: as its mappings say, else
+        everything. (Output mappings of the call activity then apply: io_mappings.)"""
+        mapping = self._variables
+        if mapping is None:
+            super().update_data(my_task, subworkflow)
+            return
+        end = subworkflow.last_task
+        if mapping["dialect"] == "camunda8":
+            # Without propagation only the outputs may take values back; they are evaluated over
+            # the child's variables, so the child's variables are seen, then kept local.
+            if mapping["child"] or io_mappings.has_outputs(self):
+                my_task.data.update(deepcopy(end.data))
+            return
+        for each in mapping["out"]:
+            taken = _mapped(end, my_task, each)
+            my_task.data.update(deepcopy(taken))
+
+    @property
+    def _variables(self) -> dict[str, Any] | None:
+        extensions = self.extensions if isinstance(self.extensions, dict) else {}
+        found = extensions.get("called_variables")
+        return found if isinstance(found, dict) else None
+
     @property
     def binding(self) -> dict[str, Any]:
         """How the called process's version is chosen: {"binding": latest|version|deployment, "version"}."""
         extensions = self.extensions if isinstance(self.extensions, dict) else {}
         found = extensions.get("called_binding")
         return found if isinstance(found, dict) else {"binding": "latest", "version": None}
+
+
+def _mapped(source: Any, owner: Any, mapping: dict[str, Any]) -> dict[str, Any]:
+    """The variables one `camunda:in`/`camunda:out` mapping carries from `source`'s data (a task of
+    the scope it reads); `owner` is the call activity's task, whose locals `local="true"` means."""
+    if mapping["all"]:
+        return _locals_of(owner) if mapping["local"] and source is owner else dict(source.data)
+    target = mapping["target"] or mapping["source"]
+    if not target:
+        return {}
+    if mapping["expression"] is not None:
+        return {target: source.workflow.script_engine.evaluate(source, mapping["expression"])}
+    return {target: source.data.get(mapping["source"])}
+
+
+def _locals_of(task: Any) -> dict[str, Any]:
+    """The call activity's own local variables (its input mappings')."""
+    names = task.internal_data.get(IO_LOCALS, ())
+    return {name: task.data[name] for name in names if name in task.data}
 
 
 def arm(process_specs: list[Any]) -> None:

@@ -10,6 +10,8 @@ import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from .feel_functions import SIGNATURES, TYPES, VARIADIC
+
 
 class Refusal(Exception):
     """Why an expression cannot be translated; the caller adds the expression's text."""
@@ -59,7 +61,9 @@ _TOKEN = re.compile(
     |(?P<op>\.\.|\*\*|<=|>=|!=|==|[-+*/<>=.,:()\[\]{}@])""",
     re.VERBOSE | re.DOTALL,
 )
-_ESCAPES = {'"': '"', "\\": "\\", "'": "'", "n": "\n", "t": "\t", "r": "\r", "/": "/"}
+_ESCAPES = {'"': '"', "\\": "\\", "'": "'", "n": "\n", "t": "\t", "r": "\r", "f": "\f", "/": "/"}
+_REGEX_ESCAPES = set("dDsSwWbBpP.[](){}*+?|^$-")
+"""Escapes feel-scala keeps as written, so regular expressions can be written `"\\d+"`."""
 _KEYWORDS = {"and", "or", "if", "then", "else", "for", "in", "return", "some", "every", "satisfies"}
 _KEYWORDS |= {"between", "instance", "of", "function", "true", "false", "null"}
 
@@ -91,6 +95,8 @@ def _unescape(literal: str) -> str:
             return chr(int(code[1:], 16))
         if code in _ESCAPES:
             return _ESCAPES[code]
+        if code in _REGEX_ESCAPES:
+            return "\\" + code
         raise Refusal(f"unknown escape '\\{code}' in a string")
 
     return re.sub(r"\\(u[0-9A-Fa-f]{4}|.)", replace, literal[1:-1], flags=re.DOTALL)
@@ -138,7 +144,7 @@ class _Parser(TokenParser):
     def __init__(self, text: str) -> None:
         super().__init__(text, tokenize(text))
         # Entry names of the contexts being parsed: FEEL lets later entries see earlier ones.
-        self.entries: list[set[str]] = []
+        self.entries: list[_Entries] = []
 
     def expression(self) -> ast.expr:
         if self.at("if"):
@@ -153,7 +159,7 @@ class _Parser(TokenParser):
         if self.at("some", "every", "for"):
             return self.iteration(self.take().text)
         if self.at("function"):
-            raise Refusal("function definitions are not supported")
+            raise Refusal("function definitions are only supported as arguments, as sort()'s precedes")
         return self.chain("or", "_fb_or", self.conjunction)
 
     def iteration(self, kind: str) -> ast.expr:
@@ -172,9 +178,10 @@ class _Parser(TokenParser):
                 break
             self.take()
         self.expect("return" if kind == "for" else "satisfies")
-        if kind == "for" and len(contexts) > 1:
-            raise Refusal("'for' over several lists at once is not supported")
         node = self.expression()
+        if kind == "for":
+            pairs = [part for name_text, source in contexts for part in (ast.Constant(name_text), source)]
+            return call("_fb_for", scoped(node), *pairs)
         for name_text, source in reversed(contexts):
             node = call(f"_fb_{kind}", source, ast.Constant(name_text), scoped(node))
         return node
@@ -209,8 +216,21 @@ class _Parser(TokenParser):
                 tests = [self.unary_test()]
             return call("_fb_in", left, *tests)
         if self.at("instance"):
-            raise Refusal("'instance of' is not supported")
+            self.take()
+            self.expect("of")
+            return call("_fb_instance", left, ast.Constant(self.type_name()))
         return left
+
+    def type_name(self) -> str:
+        """The type after `instance of`, one of FEEL's named types (no `list<…>` or `context<…>`)."""
+        for name in sorted(TYPES, key=len, reverse=True):
+            words = name.split()
+            if all(self.peek(k).text == word for k, word in enumerate(words)):
+                self.i += len(words)
+                if self.at("<"):
+                    raise Refusal(f"the type '{name}<…>' is not supported after 'instance of'")
+                return name
+        raise Refusal(f"expected a type after 'instance of' but found {describe(self.peek())}")
 
     def at_range(self) -> bool:
         start = self.i
@@ -313,6 +333,8 @@ class _Parser(TokenParser):
             return ast.List(elts=self.items("[", "]", self.expression), ctx=ast.Load())
         if self.at("{"):
             return self.context()
+        if self.at("and", "or") and self.at("(", ahead=1):
+            return self.function(self.take().text)
         if token.kind == "name":
             return self.name()
         raise Refusal(f"unexpected {describe(token)}")
@@ -330,9 +352,13 @@ class _Parser(TokenParser):
         return found
 
     def context(self) -> ast.expr:
-        self.entries.append(set())
+        self.entries.append(_Entries(set(), False))
         entries = self.items("{", "}", self.entry)
-        self.entries.pop()
+        sequential = self.entries.pop().sequential
+        if sequential:
+            # Later entries see earlier ones: built entry by entry by a helper.
+            pairs = [part for key, value in entries for part in (ast.Constant(key), scoped(value))]
+            return call("_fb_context", *pairs)
         keys: list[ast.expr | None] = [ast.Constant(key) for key, _ in entries]
         return ast.Dict(keys=keys, values=[value for _, value in entries])
 
@@ -348,7 +374,7 @@ class _Parser(TokenParser):
             key = " ".join(words)
         self.expect(":")
         value = self.expression()
-        self.entries[-1].add(key)
+        self.entries[-1].names.add(key)
         return key, value
 
     def name(self) -> ast.expr:
@@ -368,8 +394,10 @@ class _Parser(TokenParser):
             raise Refusal("FEEL negation is written 'not(x)'")
         if name.startswith("_"):
             raise Refusal(f"name {name!r} starts with '_', which Flowbridge reserves")
-        if any(name in entries for entries in self.entries):
-            raise Refusal(f"context entry refers to sibling entry {name!r}, which is not supported")
+        for entries in reversed(self.entries):
+            if name in entries.names:
+                self.entries[self.entries.index(entries)] = entries._replace(sequential=True)
+                break
         return call("_fb_var", ast.Constant(name))
 
     def words(self) -> list[str]:
@@ -382,18 +410,71 @@ class _Parser(TokenParser):
     def function(self, name: str) -> ast.expr:
         if name not in SIGNATURES and name != "is defined":
             raise Refusal(f"function '{name}()' is not supported")
-        if self.peek(1).kind == "name" and self.at(":", ahead=2):
-            raise Refusal(f"named arguments in '{name}()' are not supported")
-        args = self.items("(", ")", self.expression)
+        named = self.peek(1).kind == "name" and self.at_named_argument(1)
+        if named:
+            pairs = self.items("(", ")", self.named_argument)
+            args = _arrange(name, dict(pairs), len(pairs))
+            if name in _SPREAD:
+                # A named repeating parameter is a list of the values: `union(lists: [[1], [2]])`.
+                return call("_fb_spread", ast.Constant(name), *args)
+        else:
+            args = self.items("(", ")", self.argument)
         if name == "is defined":
             path = _path_of(args[0]) if len(args) == 1 else None
             if path is None:
                 raise Refusal("'is defined()' takes one variable or path like 'a.b'")
             return call("_fb_defined", *(ast.Constant(part) for part in path))
-        least, most = SIGNATURES[name]
-        if len(args) < least or (most is not None and len(args) > most):
+        counts = {len(params) for params in SIGNATURES[name]}
+        if len(args) not in counts and not (name in VARIADIC and len(args) >= min(counts)):
             raise Refusal(f"'{name}()' does not take {len(args)} argument(s)")
         return call("_fb_call", ast.Constant(name), *args)
+
+    def at_named_argument(self, ahead: int) -> bool:
+        while self.peek(ahead).kind == "name":
+            ahead += 1
+        return self.at(":", ahead=ahead)
+
+    def named_argument(self) -> tuple[str, ast.expr]:
+        words = []
+        while self.peek().kind == "name":
+            words.append(self.take().text)
+        if not words or not self.at(":"):
+            raise Refusal(f"expected a named argument but found {describe(self.peek())}")
+        self.take()
+        return " ".join(words), self.argument()
+
+    def argument(self) -> ast.expr:
+        """An argument, which may be a `function(a, b) body` (as `sort()`'s precedes is)."""
+        if not self.at("function"):
+            return self.expression()
+        self.take()
+        names = self.items("(", ")", self.take)
+        for token in names:
+            if token.kind != "name" or token.text in _KEYWORDS or token.text.startswith("_"):
+                raise Refusal(f"expected a parameter name but found {describe(token)}")
+        return call("_fb_function", scoped(self.expression()), *(ast.Constant(t.text) for t in names))
+
+
+class _Entries(NamedTuple):
+    """The entry names of a context being parsed; `sequential` once an entry refers to an earlier one."""
+
+    names: set[str]
+    sequential: bool
+
+
+def _arrange(name: str, given: dict[str, ast.expr], count: int) -> list[ast.expr]:
+    """Named arguments in the order of the overload they name; refused when none has those names."""
+    if len(given) != count:
+        raise Refusal(f"an argument of '{name}()' is named twice")
+    if name == "is defined":
+        overloads: tuple[tuple[str, ...], ...] = (("value",),)
+    else:
+        overloads = SIGNATURES[name]
+    for params in overloads:
+        if set(params) == set(given):
+            return [given[param] for param in params]
+    expected = " or ".join(", ".join(params) for params in overloads)
+    raise Refusal(f"'{name}()' takes the named arguments {expected}, not {', '.join(given)}")
 
 
 def _is_boolean(node: ast.expr) -> bool:
@@ -410,6 +491,7 @@ def _is_boolean(node: ast.expr) -> bool:
         "_fb_between",
         "_fb_in",
         "_fb_defined",
+        "_fb_instance",
         "_fb_some",
         "_fb_every",
     }
@@ -440,47 +522,8 @@ def translate(body: str) -> str:
     return ast.unparse(_Parser(body).parse())
 
 
-SIGNATURES: dict[str, tuple[int, int | None]] = {
-    "not": (1, 1),
-    "string": (1, 1),
-    "number": (1, 1),
-    "string length": (1, 1),
-    "upper case": (1, 1),
-    "lower case": (1, 1),
-    "contains": (2, 2),
-    "starts with": (2, 2),
-    "ends with": (2, 2),
-    "substring": (2, 3),
-    "substring before": (2, 2),
-    "substring after": (2, 2),
-    "count": (1, 1),
-    "sum": (1, None),
-    "mean": (1, None),
-    "min": (1, None),
-    "max": (1, None),
-    "list contains": (2, 2),
-    "append": (1, None),
-    "concatenate": (1, None),
-    "reverse": (1, 1),
-    "abs": (1, 1),
-    "floor": (1, 2),
-    "ceiling": (1, 2),
-    "decimal": (2, 2),
-    "round half up": (1, 2),
-    "round half down": (1, 2),
-    "round up": (1, 2),
-    "round down": (1, 2),
-    "now": (0, 0),
-    "today": (0, 0),
-    "date": (1, 3),
-    "time": (1, 3),
-    "date and time": (1, 2),
-    "duration": (1, 1),
-    "cycle": (1, 2),
-    "string join": (1, 2),
-}
-"""FEEL's built-in functions Flowbridge translates, with their least and most argument counts; the
-implementations are in `engine.expressions.translate`, and `_fb_call` dispatches to them by name."""
-
 _MULTIWORD = sorted((name.split() for name in SIGNATURES if " " in name), key=len, reverse=True)
-_BOOLEAN_BUILTINS = {"not", "contains", "starts with", "ends with", "list contains"}
+_SPREAD = {"append", "concatenate", "union"}
+"""Built-ins whose repeating parameter, when named, holds a list of its values."""
+_BOOLEAN_BUILTINS = {"not", "contains", "starts with", "ends with", "list contains", "matches", "is blank"}
+_BOOLEAN_BUILTINS |= {"is empty", "odd", "even", "and", "all", "or", "any"}

@@ -440,8 +440,8 @@ def _distinct(values: list[Any]) -> list[Any]:
 
 def _duplicates(values: Any) -> list[Any]:
     listed = items(values)
-    twice = [value for i, value in enumerate(listed) if any(equal(value, o) is True for o in listed[:i])]
-    return _distinct(twice)
+    counted = [(value, sum(equal(value, other) is True for other in listed)) for value in listed]
+    return _distinct([value for value, count in counted if count > 1])
 
 
 def _flatten(values: Any) -> list[Any]:
@@ -710,8 +710,7 @@ def _duration(value: Any) -> str:
 
 
 def _years_and_months(start: Any, end: Any) -> str:
-    first, last = (_of_kind(v, "date", "dt").value for v in (start, end))
-    first, last = (v if isinstance(v, date) and not isinstance(v, datetime) else v.date() for v in (first, last))
+    first, last = _day(start), _day(end)
     months = (last.year - first.year) * 12 + last.month - first.month
     if months > 0 and last.day < first.day:
         months -= 1
@@ -890,6 +889,8 @@ BUILTINS: dict[str, Callable[..., Any]] = {
     "get entries": lambda found: [{"key": k, "value": v} for k, v in context(found).items()],
     "context put": _context_put,
     "context merge": _context_merge,
+    "put": _context_put,
+    "put all": _context_merge,
     "context": _context_of,
     # conversions
     "string": string,
@@ -912,6 +913,9 @@ BUILTINS: dict[str, Callable[..., Any]] = {
     "last day of month": _last_day_of_month,
 }
 """FEEL's built-in functions by name; each raises on input it does not take."""
+
+_LIST_OR_ITEMS = {"min", "max", "sum", "product", "mean", "median", "stddev", "mode"}
+_LIST_OR_ITEMS |= {"and", "all", "or", "any"}
 
 SIGNATURES: dict[str, tuple[tuple[str, ...], ...]] = {
     "substring": (("string", "start position"), ("string", "start position", "length")),
@@ -939,11 +943,7 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], ...]] = {
     ),
     "list contains": (("list", "element"),),
     "count": (("list",),),
-    **{
-        name: (("list",),)
-        for name in ("min", "max", "sum", "product", "mean", "median", "stddev", "mode")
-        + ("and", "all", "or", "any")
-    },
+    **{name: (("list",),) for name in sorted(_LIST_OR_ITEMS)},
     "sublist": (("list", "start"), ("list", "start", "length")),
     "append": (("list", "items"),),
     "concatenate": (("lists",),),
@@ -961,7 +961,10 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], ...]] = {
     "decimal": (("n", "scale"),),
     "floor": (("n",), ("n", "scale")),
     "ceiling": (("n",), ("n", "scale")),
-    **{name: (("n",), ("n", "scale")) for name in ("round up", "round down", "round half up", "round half down")},
+    **{
+        name: (("n",), ("n", "scale"))
+        for name in ("round up", "round down", "round half up", "round half down")
+    },
     "abs": (("number",), ("n",)),
     "modulo": (("dividend", "divisor"),),
     **{name: (("number",),) for name in ("sqrt", "log", "exp", "odd", "even")},
@@ -973,9 +976,15 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], ...]] = {
     "get entries": (("context",), ("m",)),
     "context put": (("context", "key", "value"), ("context", "keys", "value")),
     "context merge": (("contexts",),),
+    "put": (("context", "key", "value"), ("context", "keys", "value")),
+    "put all": (("contexts",),),
     "context": (("entries",),),
     "string": (("from",),),
-    "number": (("from",), ("from", "grouping separator"), ("from", "grouping separator", "decimal separator")),
+    "number": (
+        ("from",),
+        ("from", "grouping separator"),
+        ("from", "grouping separator", "decimal separator"),
+    ),
     "date": (("from",), ("year", "month", "day")),
     "time": (("from",), ("hour", "minute", "second"), ("hour", "minute", "second", "offset")),
     "date and time": (("from",), ("date", "time"), ("from", "timezone")),
@@ -993,6 +1002,5 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 """Each built-in's parameter lists (one per overload), as named arguments name them."""
 
-VARIADIC = {"min", "max", "sum", "product", "mean", "median", "stddev", "mode", "and", "all", "or", "any"}
-VARIADIC |= {"append", "concatenate", "union", "context merge"}
+VARIADIC = _LIST_OR_ITEMS | {"append", "concatenate", "union", "context merge", "put all"}
 """Built-ins whose last parameter repeats when the arguments are positional: `sum(1, 2, 3)`."""

@@ -3,6 +3,8 @@
 Names become plain Python names, so an unset variable raises NameError as it does in Camunda 7. Operators
 follow the Unified EL's coercions (null is 0 in arithmetic and false in logic, `<` with null is false), which
 the `_fb_*` helpers below implement; property reads go through `_fb_get`, never Python attribute access.
+Method calls, `now()`/`dateTime()` and the `execution`/`task` views are engine.expressions.juel_objects':
+a method outside its list is refused here, at deploy time, by the call's text.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from collections.abc import Callable
 from types import FrameType, ModuleType
 from typing import Any
 
+from . import juel_objects
 from .feel import Refusal, Token, TokenParser, call, describe, helper_of
+from .juel_objects import to_text
 
 _TOKEN = re.compile(
     r"""(?P<ws>\s+)
@@ -38,13 +42,18 @@ _REFUSED_OPS = {
     "instanceof": "'instanceof' is not supported",
 }
 _COMPARISONS = {"<": "<", ">": ">", "<=": "<=", ">=": ">=", "lt": "<", "gt": ">", "le": "<=", "ge": ">="}
-# Java methods on strings, lists and maps that are common in conditions and have no side effects.
-_METHODS = dict.fromkeys(("size", "isEmpty", "length", "toUpperCase", "toLowerCase", "trim"), 0)
-_METHODS |= dict.fromkeys(
-    ("contains", "containsKey", "startsWith", "endsWith", "equals", "equalsIgnoreCase", "get"), 1
+# Java methods on strings, lists, maps and dates that have no side effects (engine.expressions.juel_objects).
+_METHODS = {name: method.arities for name, method in juel_objects.METHODS.items()}
+_BOOLEAN_METHODS = {name for name, method in juel_objects.METHODS.items() if method.boolean}
+_EXECUTION_GETTERS = juel_objects.getters(juel_objects.EXECUTION)
+_TASK_GETTERS = juel_objects.getters(juel_objects.TASK)
+_VARIABLE_METHODS = {"getVariable": "_fb_el_var", "getVariableLocal": "_fb_el_var"}
+_VARIABLE_METHODS |= {"hasVariable": "_fb_el_has", "hasVariableLocal": "_fb_el_has"}
+_TASK_NAMES = set(juel_objects.TASK) | set(_TASK_GETTERS) | set(_VARIABLE_METHODS)
+_EXECUTION_OFFER = "it offers " + ", ".join(
+    [*juel_objects.EXECUTION, *(f"{name}()" for name in [*_EXECUTION_GETTERS, *_VARIABLE_METHODS])]
 )
-_BOOLEAN_METHODS = set(_METHODS) - {"size", "length", "toUpperCase", "toLowerCase", "trim", "get"}
-_BOOLEAN_HELPERS = {"_fb_el_bool", "_fb_el_eq", "_fb_el_cmp", "_fb_empty", "_fb_has"}
+_BOOLEAN_HELPERS = {"_fb_el_bool", "_fb_el_eq", "_fb_el_cmp", "_fb_empty", "_fb_el_has"}
 
 
 def _tokens(text: str, start: int) -> tuple[list[Token], int]:
@@ -152,7 +161,12 @@ class _Parser(TokenParser):
 
     def postfix(self) -> ast.expr:
         start = self.peek().pos
-        node = self.execution() if self.at("execution") else self.primary()
+        if self.at("execution"):
+            node = self.execution()
+        elif self.at("task") and self.at(".", ahead=1) and self.peek(2).text in _TASK_NAMES:
+            node = self.task()
+        else:
+            node = self.primary()
         while True:
             if self.at("."):
                 self.take()
@@ -183,37 +197,75 @@ class _Parser(TokenParser):
 
     def method(self, receiver: ast.expr, name: str, start: int) -> ast.expr:
         if name not in _METHODS:
-            # Named before its arguments are parsed, so the refusal is about the call, not its arguments.
-            end, depth = self.i, 0
-            while self.tokens[end].kind != "end":
-                if self.tokens[end].kind == "op":
-                    depth += {"(": 1, ")": -1}.get(self.tokens[end].text, 0)
-                if depth == 0:
-                    break
-                end += 1
-            raise Refusal(f"method call '{self.text[start : self.tokens[end].end]}' is not supported")
+            raise Refusal(f"method call '{self.call_text(start)}' is not supported")
         args = self.arguments()
         snippet = self.text[start : self.peek(-1).end]
-        if len(args) != _METHODS[name]:
-            raise Refusal(f"'{name}()' takes {_METHODS[name]} argument(s) in '{snippet}'")
+        if len(args) not in _METHODS[name]:
+            counts = " or ".join(map(str, _METHODS[name]))
+            raise Refusal(f"'{name}()' takes {counts} argument(s) in '{snippet}'")
         return call("_fb_el_call", receiver, ast.Constant(name), *args)
 
+    def call_text(self, start: int) -> str:
+        """The text of the call whose '(' is the current token, from `start` to its ')', found
+        before its arguments are parsed, so a refusal is about the call, not its arguments."""
+        end, depth = self.i, 0
+        while self.tokens[end].kind != "end":
+            if self.tokens[end].kind == "op":
+                depth += {"(": 1, ")": -1}.get(self.tokens[end].text, 0)
+            if depth == 0:
+                break
+            end += 1
+        return self.text[start : self.tokens[end].end]
+
     def execution(self) -> ast.expr:
+        """`execution.property`, its getter, or `execution.getVariable(name)` and the like."""
         start = self.take().pos
-        if self.at(".") and self.peek(1).kind == "name" and self.at("(", ahead=2):
-            self.take()
-            name = self.take().text
-            args = self.arguments()
-            literal = args[0].value if len(args) == 1 and isinstance(args[0], ast.Constant) else None
-            if name in ("getVariable", "hasVariable") and isinstance(literal, str) and literal:
-                if literal.startswith("_"):
-                    raise Refusal(f"variable name {literal!r} starts with '_', which Flowbridge reserves")
-                helper = "_fb_var" if name == "getVariable" else "_fb_has"
-                return call(helper, ast.Constant(literal))
-            raise Refusal(f"'{self.text[start : self.peek(-1).end]}' is not supported")
-        raise Refusal(
-            "the Camunda 7 'execution' object is not available, except execution.getVariable('name')"
-        )
+        if not (self.at(".") and self.peek(1).kind == "name"):
+            raise Refusal(f"the Camunda 7 'execution' object itself is not available; {_EXECUTION_OFFER}")
+        self.take()
+        name = self.take().text
+        if not self.at("("):
+            if name in juel_objects.EXECUTION:
+                return call("_fb_el_execution", ast.Constant(name))
+            raise Refusal(f"'execution.{name}' is not available; {_EXECUTION_OFFER}")
+        if name in _VARIABLE_METHODS:
+            return self.variable_call(name, start)
+        if name in _EXECUTION_GETTERS:
+            return self.getter(name, start, "_fb_el_execution", _EXECUTION_GETTERS[name])
+        raise Refusal(f"'{self.call_text(start)}' is not supported; {_EXECUTION_OFFER}")
+
+    def task(self) -> ast.expr:
+        """`task.property` or its getter on a user task (else the variable `task`'s property)."""
+        start = self.take().pos
+        self.take()
+        name = self.take().text
+        if name in _VARIABLE_METHODS and self.at("("):
+            return self.variable_call(name, start)
+        if name in _TASK_GETTERS and self.at("("):
+            return self.getter(name, start, "_fb_el_task", _TASK_GETTERS[name])
+        if name in juel_objects.TASK and not self.at("("):
+            return call("_fb_el_task", ast.Constant(name))
+        raise Refusal(f"method call '{self.call_text(start)}' is not supported")
+
+    def getter(self, name: str, start: int, helper: str, prop: str) -> ast.expr:
+        if self.arguments():
+            raise Refusal(f"'{name}()' takes 0 argument(s) in '{self.text[start : self.peek(-1).end]}'")
+        return call(helper, ast.Constant(prop))
+
+    def variable_call(self, name: str, start: int) -> ast.expr:
+        """`getVariable(name)` and `hasVariable(name)` (and their `…Local` twins, which read the same
+        variables: a Flowbridge element's locals are already among the variables it sees)."""
+        args = self.arguments()
+        snippet = self.text[start : self.peek(-1).end]
+        if len(args) != 1:
+            raise Refusal(f"'{name}()' takes 1 argument(s) in '{snippet}'")
+        literal = args[0].value if isinstance(args[0], ast.Constant) else None
+        if isinstance(literal, str) and literal.startswith("_"):
+            raise Refusal(f"variable name {literal!r} starts with '_', which Flowbridge reserves")
+        if isinstance(args[0], ast.Constant) and not (isinstance(literal, str) and literal):
+            raise Refusal(f"'{name}()' takes a variable name in '{snippet}'")
+        # A name computed at run time is checked then (_fb_el_var, _fb_el_has).
+        return call(_VARIABLE_METHODS[name], args[0])
 
     def primary(self) -> ast.expr:
         token = self.take()
@@ -234,6 +286,10 @@ class _Parser(TokenParser):
             self.i -= 1
             raise Refusal(f"unexpected {describe(token)}")
         namespaced = self.at(":") and self.peek(1).kind == "name" and self.at("(", ahead=2)
+        if self.at("(") and token.text in juel_objects.FUNCTIONS_WITHOUT_ARGUMENTS:
+            if self.arguments():
+                raise Refusal(f"'{token.text}()' takes no arguments")
+            return call("_fb_el_now")
         if self.at("(") or namespaced:
             end = self.peek(2 if namespaced else 0).end
             raise Refusal(f"function call '{self.text[token.pos : end]})' is not supported")
@@ -347,10 +403,6 @@ def _fb_need(name: str) -> Any:
     return value
 
 
-def _fb_has(name: str) -> bool:
-    return scope_value(sys._getframe(1), name) is not MISSING
-
-
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -377,11 +429,8 @@ def _fb_el_num(value: Any) -> int | float:
 
 
 def _fb_str(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    # A text template's part: null is "" (EL's coercion to text).
+    return to_text(value)
 
 
 def _fb_el_eq(a: Any, b: Any) -> bool:
@@ -403,6 +452,9 @@ def _fb_el_cmp(a: Any, op: str, b: Any) -> bool:
         a, b = _fb_el_num(a), _fb_el_num(b)
     elif not (isinstance(a, str) and isinstance(b, str)):
         raise TypeError(f"cannot compare {type(a).__name__} with {type(b).__name__}")
+    else:
+        # Dates are ISO text here; EL compares them as dates, whatever their precision and offset.
+        a, b = juel_objects.date_moments(a, b) or (a, b)
     return {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
 
 
@@ -428,50 +480,38 @@ def _fb_get(base: Any, key: Any) -> Any:
     raise TypeError(f"cannot read property {key!r} of {type(base).__name__} {base!r}")
 
 
-def _text(value: Any, method: str) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"'{method}()' needs a string, not {type(value).__name__}")
-    return value
+def _fb_el_var(name: Any) -> Any:
+    """`execution.getVariable(name)`: the variable, or null when it is not set (as in Camunda 7)."""
+    value = scope_value(sys._getframe(1), _variable_name(name))
+    return None if value is MISSING else value
 
 
-def _sized(value: Any, method: str, kinds: tuple[type, ...]) -> Any:
-    if not isinstance(value, kinds):
-        raise TypeError(f"'{method}()' cannot be called on {type(value).__name__}")
-    return value
+def _fb_el_has(name: Any) -> bool:
+    """`execution.hasVariable(name)`: whether the variable is set."""
+    return scope_value(sys._getframe(1), _variable_name(name)) is not MISSING
 
 
-def _item(items: list[Any], index: Any) -> Any:
-    if not _is_number(index) or not 0 <= index < len(items) or index != int(index):
-        raise IndexError(f"index {index!r} is out of range for a list of {len(items)}")
-    return items[int(index)]
+def _variable_name(name: Any) -> str:
+    # scope_value already hides '_' names (Flowbridge's own) and helpers: they read as unset.
+    if not isinstance(name, str):
+        raise TypeError(f"a variable name must be a string, not {type(name).__name__} {name!r}")
+    return name
 
 
-_CALLS: dict[str, Callable[..., Any]] = {
-    "size": lambda x: len(_sized(x, "size", (list, dict))),
-    "isEmpty": lambda x: len(_sized(x, "isEmpty", (list, dict, str))) == 0,
-    "length": lambda x: len(_text(x, "length")),
-    "toUpperCase": lambda x: _text(x, "toUpperCase").upper(),
-    "toLowerCase": lambda x: _text(x, "toLowerCase").lower(),
-    "trim": lambda x: _text(x, "trim").strip(),
-    "contains": lambda x, y: (
-        (_text(y, "contains") if isinstance(x, str) else y) in _sized(x, "contains", (list, str))
-    ),
-    "containsKey": lambda x, y: y in _sized(x, "containsKey", (dict,)),
-    "startsWith": lambda x, y: _text(x, "startsWith").startswith(_text(y, "startsWith")),
-    "endsWith": lambda x, y: _text(x, "endsWith").endswith(_text(y, "endsWith")),
-    "equals": lambda x, y: type(x) is type(y) and x == y,
-    "equalsIgnoreCase": lambda x, y: isinstance(y, str) and _text(x, "equalsIgnoreCase").lower() == y.lower(),
-    "get": lambda x, y: _item(x, y) if isinstance(x, list) else _sized(x, "get", (dict,)).get(y),
-}
-
-
-def _fb_el_call(receiver: Any, method: str, *args: Any) -> Any:
-    if receiver is None:
-        raise TypeError(f"cannot call '{method}()' on null")
-    return _CALLS[method](receiver, *args)
+def _fb_el_task(name: str) -> Any:
+    """`task.name` and the like: the user task being evaluated, as Camunda 7 resolves `task` before
+    any variable on a task; elsewhere the property of the variable `task`."""
+    evaluation = juel_objects.user_task_evaluation()
+    if evaluation is not None:
+        return juel_objects.TASK[name](evaluation)
+    value = scope_value(sys._getframe(1), "task")
+    if value is MISSING:
+        raise NameError("name 'task' is not defined (there is no user task here, nor a variable 'task')")
+    return _fb_get(value, name)
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
-    name: value for name, value in globals().items() if name.startswith("_fb_")
+    **{name: value for name, value in globals().items() if name.startswith("_fb_")},
+    **juel_objects.FUNCTIONS,
 }
-"""The runtime helpers JUEL translations call (besides `_fb_var`), by the names the generated source uses."""
+"""The runtime helpers JUEL translations call, by the names the generated source uses."""

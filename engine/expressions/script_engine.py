@@ -13,6 +13,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition
 from ..errors import EngineError, InvalidInput, MicroflowFailed, NotFound
 from ..microflows import BpmnError, CallContext, MicroflowRegistry
 from ..variables import check_json, check_names
+from .juel_objects import evaluating
 from .sandbox import SandboxedEnvironment
 from .translate import FUNCTIONS
 
@@ -37,6 +38,7 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
         instance_id: str,
         process_variables: bool = False,
         sandboxed: bool = True,
+        business_key: str | None = None,
     ) -> None:
         # Translated JUEL and FEEL expressions call their helpers by name.
         helpers = dict(FUNCTIONS)
@@ -48,17 +50,23 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
         self.process_variables = process_variables
         """The model keeps process variables (engine.runtime.scopes), not SpiffArena's task data."""
         self.pending_errors: list[tuple[Any, BpmnError]] = []
+        self.business_key = business_key
+        """The instance's business key, which JUEL reads as `execution.processBusinessKey` (None: none
+        given, or not passed in by the runtime)."""
 
     def evaluate(self, task: Any, expression: Any, external_context: Any = None) -> Any:
         """SpiffWorkflow's evaluation, but a conditional event's condition over a variable that is
         not set is false (BPMN, Camunda), not an error: the event keeps waiting for it."""
-        definition = getattr(task.task_spec, "event_definition", None)
-        if isinstance(definition, ConditionalEventDefinition) and expression == definition.expression:
-            try:
-                return self.environment.evaluate(expression, task.data, external_context)
-            except NameError:
-                return False
-        return super().evaluate(task, expression, external_context)
+        # JUEL's read-only `execution` and `task` (engine.expressions.juel_objects) show this instance
+        # and this task while the expression runs.
+        with evaluating(self.instance_id, self.business_key, task):
+            definition = getattr(task.task_spec, "event_definition", None)
+            if isinstance(definition, ConditionalEventDefinition) and expression == definition.expression:
+                try:
+                    return self.environment.evaluate(expression, task.data, external_context)
+                except NameError:
+                    return False
+            return super().evaluate(task, expression, external_context)
 
     def evaluate_mapping(self, task: Any, source: str, external_context: Any = None) -> Any:
         """A mapping's value (engine.definitions.io_mappings): an expression's, or, for `script:`

@@ -11,19 +11,17 @@ values are ISO-8601 strings, so they stay JSON-storable and are what SpiffWorkfl
 
 from __future__ import annotations
 
-import calendar
-import decimal
-import math
+import itertools
 import operator
 import re
 import sys
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
-from decimal import Context, Decimal, localcontext
+from decimal import localcontext
 from types import FrameType
 from typing import Any, NamedTuple
 
 from . import feel, juel
+from . import feel_functions as values
 from .juel import MISSING, enclosing_scope, scope_value
 
 _JUEL = re.compile(r"^\s*[$#]\{(?P<body>.*)\}\s*$", re.DOTALL)
@@ -111,8 +109,6 @@ def name_of(value: str | None) -> str | None:
 # ----------------------------------------------------------------------------------------------------
 # FEEL's runtime helpers.
 
-_DECIMAL = Context(prec=34)  # FEEL numbers are IEEE 754 decimal128.
-
 
 def _fb_var(name: str) -> Any:
     # The caller's frame is the evaluated expression, whose locals are the task's variables.
@@ -127,26 +123,6 @@ def _fb_defined(name: str, *keys: str) -> bool:
             return False
         value = value[key]
     return value is not MISSING
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
-
-
-def _tidy(value: Decimal) -> int | float:
-    # FEEL has a single number type: integral results come back as ints, so JSON stays readable.
-    if value.adjusted() < 34 and value == value.to_integral_value():
-        return int(value)
-    result = float(value)
-    if math.isinf(result):
-        raise OverflowError("number out of range")
-    return result
-
-
-def _dec(value: Any) -> Decimal:
-    if not _is_number(value):
-        raise TypeError("not a number")
-    return value if isinstance(value, Decimal) else Decimal(repr(value))
 
 
 def _items(value: Any) -> list[Any]:
@@ -167,8 +143,20 @@ def _fb_every(items: Any, name: str, body: Callable[[Any], Any]) -> bool | None:
     return None if items is None else _fb_and(True, *_each(sys._getframe(1), items, name, body))
 
 
-def _fb_for(items: Any, name: str, body: Callable[[Any], Any]) -> list[Any] | None:
-    return None if items is None else _each(sys._getframe(1), items, name, body)
+def _fb_for(body: Callable[[Any], Any], *sources: Any) -> list[Any] | None:
+    """`for a in as, b in bs return body`: one result per combination, the last list varying fastest.
+
+    `sources` are pairs of a name and its list; `partial` is the list of results so far, as in FEEL.
+    """
+    outer = enclosing_scope(sys._getframe(1))
+    names, lists = sources[::2], sources[1::2]
+    if any(listed is None for listed in lists):
+        return None
+    results: list[Any] = []
+    for combination in itertools.product(*(_items(listed) for listed in lists)):
+        bound = dict(zip(names, combination, strict=True))
+        results.append(body(outer.new_child({"partial": list(results), **bound})))
+    return results
 
 
 def _fb_filter(items: Any, body: Callable[[Any], Any]) -> list[Any] | None:
@@ -184,13 +172,31 @@ def _fb_filter(items: Any, body: Callable[[Any], Any]) -> list[Any] | None:
     return [item for item in _items(items) if keep(item)]
 
 
+def _fb_function(body: Callable[[Any], Any], *names: str) -> Callable[..., Any]:
+    """A FEEL `function(a, b) body`, seeing the names where it was written (used by `sort()`)."""
+    outer = enclosing_scope(sys._getframe(1))
+
+    def invoke(*args: Any) -> Any:
+        if len(args) != len(names):
+            raise TypeError(f"the function takes {len(names)} argument(s)")
+        return body(outer.new_child(dict(zip(names, args, strict=True))))
+
+    return invoke
+
+
+def _fb_context(*entries: Any) -> dict[str, Any]:
+    """A context whose entries refer to earlier ones, `{a: 1, b: a + 1}`: key, value-body pairs."""
+    scope = enclosing_scope(sys._getframe(1)).new_child({})
+    built: dict[str, Any] = {}
+    for key, body in zip(entries[::2], entries[1::2], strict=True):
+        built[key] = scope.maps[0][key] = body(scope)
+    return built
+
+
 def _fb_span(first: Any, last: Any) -> list[int] | None:
     if type(first) is not int or type(last) is not int or abs(last - first) > 100_000:
         return None
     return list(range(first, last + 1) if first <= last else range(first, last - 1, -1))
-
-
-_TEMPORAL_PROPERTIES = ("year", "month", "day", "weekday", "hour", "minute", "second")
 
 
 def _fb_path(base: Any, key: str) -> Any:
@@ -198,16 +204,13 @@ def _fb_path(base: Any, key: str) -> Any:
         return base.get(key)
     if isinstance(base, list):
         return [_fb_path(item, key) for item in base]
-    found = _temporal(base)
-    if found is None or found[0] not in ("date", "dt") or key not in _TEMPORAL_PROPERTIES:
-        return None
-    return found[1].isoweekday() if key == "weekday" else getattr(found[1], key, None)
+    return values.property_of(base, key)
 
 
 def _fb_index(base: Any, index: Any) -> Any:
     if isinstance(index, bool):
         return (base if isinstance(base, list) else [base]) if index else []
-    if not isinstance(base, list) or not _is_number(index) or not float(index).is_integer():
+    if not isinstance(base, list) or not values.is_number(index) or not float(index).is_integer():
         return None
     position = int(index)
     if 0 < position <= len(base):
@@ -215,65 +218,38 @@ def _fb_index(base: Any, index: Any) -> Any:
     return base[position] if 0 < -position <= len(base) else None
 
 
-def _equal(a: Any, b: Any) -> bool | None:
-    if a is None or b is None:
-        return a is None and b is None
-    if _is_number(a) and _is_number(b):
-        return bool(a == b)
-    if isinstance(a, str) and isinstance(b, str):
-        ta, tb = _temporal(a), _temporal(b)
-        return ta[1] == tb[1] if ta and tb and ta[0] == tb[0] else a == b
-    if type(a) is type(b):
-        return bool(a == b)
-    return None
-
-
-def _order_key(a: Any, b: Any) -> tuple[Any, Any] | None:
-    if _is_number(a) and _is_number(b):
-        return a, b
-    if isinstance(a, str) and isinstance(b, str):
-        ta, tb = _temporal(a), _temporal(b)
-        if ta and tb and ta[0] == tb[0]:
-            return (ta[1], tb[1]) if ta[0] != "dur" else _duration_keys(ta[1], tb[1])
-        return a, b
-    return None
-
-
-def _duration_keys(a: tuple[int, timedelta], b: tuple[int, timedelta]) -> tuple[Any, Any] | None:
-    # Months and days have no fixed ratio: only durations of the same kind compare.
-    if not a[1] and not b[1]:
-        return a[0], b[0]
-    return (a[1], b[1]) if not a[0] and not b[0] else None
-
-
 _ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
 def _fb_cmp(a: Any, op: str, b: Any) -> bool | None:
     if op in ("=", "!="):
-        equal = _equal(a, b)
+        equal = values.equal(a, b)
         return equal if equal is None or op == "=" else not equal
-    keys = _order_key(a, b)
+    keys = values.order_key(a, b)
     try:
         return None if keys is None else bool(_ORDER[op](*keys))
     except TypeError:
         return None
 
 
-def _fb_and(*values: Any) -> bool | None:
-    if any(value is False for value in values):
+def _fb_and(*operands: Any) -> bool | None:
+    if any(value is False for value in operands):
         return False
-    return True if all(value is True for value in values) else None
+    return True if all(value is True for value in operands) else None
 
 
-def _fb_or(*values: Any) -> bool | None:
-    if any(value is True for value in values):
+def _fb_or(*operands: Any) -> bool | None:
+    if any(value is True for value in operands):
         return True
-    return False if all(value is False for value in values) else None
+    return False if all(value is False for value in operands) else None
 
 
 def _fb_between(value: Any, low: Any, high: Any) -> bool | None:
     return _fb_and(_fb_cmp(value, ">=", low), _fb_cmp(value, "<=", high))
+
+
+def _fb_instance(value: Any, type_name: str) -> bool:
+    return bool(values.TYPES[type_name](value))
 
 
 class _Test(NamedTuple):
@@ -299,9 +275,9 @@ def _fb_in(value: Any, *tests: Any) -> bool:
         elif isinstance(test, _Test):
             result = _fb_cmp(value, test.op, test.value)
         elif isinstance(test, list):
-            result = any(_equal(value, item) is True for item in test)
+            result = any(values.equal(value, item) is True for item in test)
         else:
-            result = _equal(value, test)
+            result = values.equal(value, test)
         if result is True:
             return True
     return False
@@ -312,263 +288,47 @@ _ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator
 
 def _fb_arith(a: Any, op: str, b: Any) -> Any:
     try:
-        if _is_number(a) and _is_number(b):
-            with localcontext(_DECIMAL):
-                return _tidy(_ARITH[op](_dec(a), _dec(b)))
-        if isinstance(a, str) and isinstance(b, str):
-            result = _temporal_arith(a, op, b)
-            if result is not MISSING:
+        if values.is_number(a) and values.is_number(b):
+            with localcontext(values.DECIMAL):
+                return values.tidy(_ARITH[op](values.dec(a), values.dec(b)))
+        if isinstance(a, str) or isinstance(b, str):
+            with localcontext(values.DECIMAL):
+                result = values.temporal_arith(a, op, b)
+            if result is not None or values.temporal(a) or values.temporal(b):
                 return result
-            return a + b if op == "+" else None
+            return a + b if op == "+" and isinstance(a, str) and isinstance(b, str) else None
     except (ArithmeticError, TypeError, ValueError):
         pass
     return None
 
 
 def _fb_neg(value: Any) -> Any:
-    return -value if _is_number(value) else None
-
-
-# ---- temporal values, all ISO-8601 strings ----
-
-_DURATION = re.compile(
-    r"(-)?P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?"
-)
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _parse_duration(text: str) -> tuple[int, timedelta] | None:
-    match = _DURATION.fullmatch(text)
-    if match is None:
+    if values.is_number(value):
+        return -value
+    found = values.temporal(value)
+    if found is None or found.kind != "dur":
         return None
-    sign, years, months, weeks, days, hours, minutes, seconds = match.groups()
-    if weeks and (years or months or days):
-        return None
-    total_months = int(years or 0) * 12 + int(months or 0)
-    delta = timedelta(
-        weeks=int(weeks or 0),
-        days=int(days or 0),
-        hours=int(hours or 0),
-        minutes=int(minutes or 0),
-        seconds=float(seconds or 0),
-    )
-    return (-total_months, -delta) if sign else (total_months, delta)
+    return values.format_duration(-found.value[0], -found.value[1])
 
 
-def _temporal(value: Any) -> tuple[str, Any] | None:
-    """('dur', (months, timedelta)), ('date', date) or ('dt', datetime) for an ISO string, else None."""
-    if not isinstance(value, str) or len(value) < 3:
-        return None
-    try:
-        if value[0] in "P-":
-            duration = _parse_duration(value)
-            return None if duration is None else ("dur", duration)
-        if _DATE.fullmatch(value):
-            return "date", date.fromisoformat(value)
-        if _DATE.match(value) and value[10:11] == "T":
-            return "dt", datetime.fromisoformat(value)
-    except (ValueError, OverflowError):
-        pass
-    return None
-
-
-def _iso(value: datetime | time, timespec: str = "auto") -> str:
-    text = value.isoformat(timespec=timespec)
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def _format_duration(months: int, delta: timedelta) -> str:
-    if months * delta.total_seconds() < 0:
-        raise ValueError("a duration cannot mix signs")
-    sign = "-" if months < 0 or delta < timedelta(0) else ""
-    months, delta = abs(months), abs(delta)
-    years, months = divmod(months, 12)
-    text = "P" + (f"{years}Y" if years else "") + (f"{months}M" if months else "")
-    text += f"{delta.days}D" if delta.days else ""
-    hours, rest = divmod(delta.seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    second_text = f"{seconds + delta.microseconds / 1e6:f}".rstrip("0").rstrip(".")
-    clock = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
-    clock += f"{second_text}S" if seconds or delta.microseconds else ""
-    text += f"T{clock}" if clock else ""
-    return sign + (text if text != "P" else "PT0S")
-
-
-def _add_months(value: Any, months: int) -> Any:
-    years, month = divmod(value.month - 1 + months, 12)
-    year = value.year + years
-    return value.replace(
-        year=year, month=month + 1, day=min(value.day, calendar.monthrange(year, month + 1)[1])
-    )
-
-
-def _temporal_arith(a: str, op: str, b: str) -> Any:
-    ta, tb = _temporal(a), _temporal(b)
-    if ta is None or tb is None:
-        return MISSING
-    if op == "+" and ta[0] == "dur" and tb[0] != "dur":
-        ta, tb = tb, ta
-    (kind, left), (other, right) = ta, tb
-    if other == "dur" and op in ("+", "-"):
-        months, delta = right if op == "+" else (-right[0], -right[1])
-        if kind == "dur":
-            return _format_duration(left[0] + months, left[1] + delta)
-        if kind == "date":
-            return (datetime.combine(_add_months(left, months), time()) + delta).date().isoformat()
-        return _iso(_add_months(left, months) + delta)
-    if op == "-" and kind == other and kind in ("date", "dt"):
-        return _format_duration(0, left - right)
-    return None
-
-
-def _date(value: Any, month: Any = None, day: Any = None) -> str:
-    if month is not None:
-        return date(int(_dec(value)), int(_dec(month)), int(_dec(day))).isoformat()
-    found = _temporal(value)
-    if found is None or found[0] not in ("date", "dt"):
-        raise ValueError("not a date")
-    return found[1].isoformat() if found[0] == "date" else found[1].date().isoformat()
-
-
-def _time(value: Any, minute: Any = None, second: Any = None) -> str:
-    if minute is not None:
-        return time(int(_dec(value)), int(_dec(minute)), int(_dec(second))).isoformat()
-    found = _temporal(value)
-    if found is not None and found[0] == "dt":
-        return _iso(found[1].timetz())
-    return _iso(time.fromisoformat(value))
-
-
-def _date_and_time(value: Any, clock: Any = None) -> str:
-    if clock is not None:
-        return _iso(datetime.combine(date.fromisoformat(_date(value)), time.fromisoformat(_time(clock))))
-    found = _temporal(value)
-    if found is None or found[0] not in ("date", "dt"):
-        raise ValueError("not a date and time")
-    return _iso(found[1] if found[0] == "dt" else datetime.combine(found[1], time()))
-
-
-def _duration(value: Any) -> str:
-    if not isinstance(value, str) or _parse_duration(value.strip()) is None:
-        raise ValueError("not an ISO-8601 duration")
-    return value.strip()
-
-
-def _cycle(first: Any, second: Any = None) -> str:
-    repetitions, duration = ("", first) if second is None else (int(_dec(first)), second)
-    return f"R{repetitions}/{_duration(duration)}"
-
-
-def _at_literal(value: str) -> str:
-    if value.lstrip("-").startswith("P"):
-        return _duration(value)
-    if "T" in value:
-        return _date_and_time(value)
-    return _date(value) if _DATE.fullmatch(value) else _time(value)
-
-
-# ---- FEEL's built-in functions ----
-
-
-def _s(value: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError("not a string")
-    return value
-
-
-def _list(value: Any) -> list[Any]:
-    if not isinstance(value, list):
-        raise TypeError("not a list")
-    return value
-
-
-def _numbers(args: tuple[Any, ...]) -> list[Any]:
-    items = args[0] if len(args) == 1 and isinstance(args[0], list) else list(args)
-    if not items:
-        raise ValueError("empty list")
-    return items
-
-
-def _string(value: Any) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(_tidy(_dec(value))) if _is_number(value) else str(value)
-
-
-def _number(value: Any) -> int | float:
-    number = _dec(value) if _is_number(value) else Decimal(_s(value).strip())
-    if not number.is_finite():
-        raise ValueError("not a finite number")
-    return _tidy(number)
-
-
-def _substring(text: Any, start: Any, length: Any = None) -> str:
-    text, first = _s(text), int(_dec(start))
-    index = first - 1 if first > 0 else max(len(text) + first, 0)
-    return text[index:] if length is None else text[index : index + int(_dec(length))]
-
-
-def _rounding(mode: str) -> Callable[..., int | float]:
-    def rounded(value: Any, scale: Any = 0) -> int | float:
-        exponent = Decimal(1).scaleb(-int(_dec(scale)))
-        return _tidy(_dec(value).quantize(exponent, rounding=mode))
-
-    return rounded
-
-
-_BUILTINS: dict[str, Callable[..., Any]] = {
-    "@": _at_literal,
-    "not": lambda value: (not value) if isinstance(value, bool) else None,
-    "string": _string,
-    "number": _number,
-    "string length": lambda text: len(_s(text)),
-    "upper case": lambda text: _s(text).upper(),
-    "lower case": lambda text: _s(text).lower(),
-    "contains": lambda text, part: _s(part) in _s(text),
-    "starts with": lambda text, part: _s(text).startswith(_s(part)),
-    "ends with": lambda text, part: _s(text).endswith(_s(part)),
-    "substring": _substring,
-    "substring before": lambda text, part: _s(text).partition(_s(part))[0] if part in text else "",
-    "substring after": lambda text, part: _s(text).partition(_s(part))[2],
-    "count": lambda items: len(_list(items)),
-    "sum": lambda *args: _tidy(sum((_dec(n) for n in _numbers(args)), Decimal(0))),
-    "mean": lambda *args: _tidy(sum(map(_dec, _numbers(args)), Decimal(0)) / len(_numbers(args))),
-    "min": lambda *args: min(_numbers(args)),
-    "max": lambda *args: max(_numbers(args)),
-    "list contains": lambda items, item: any(_equal(x, item) is True for x in _list(items)),
-    "append": lambda items, *more: [*_list(items), *more],
-    "concatenate": lambda *lists: [item for items in lists for item in _list(items)],
-    "reverse": lambda items: _list(items)[::-1],
-    "abs": lambda value: _tidy(abs(_dec(value))),
-    "floor": _rounding(decimal.ROUND_FLOOR),
-    "ceiling": _rounding(decimal.ROUND_CEILING),
-    "decimal": _rounding(decimal.ROUND_HALF_EVEN),
-    "round half up": _rounding(decimal.ROUND_HALF_UP),
-    "round half down": _rounding(decimal.ROUND_HALF_DOWN),
-    "round up": _rounding(decimal.ROUND_UP),
-    "round down": _rounding(decimal.ROUND_DOWN),
-    "now": lambda: _iso(datetime.now(UTC), "milliseconds"),
-    "today": lambda: datetime.now(UTC).date().isoformat(),
-    "date": _date,
-    "time": _time,
-    "date and time": _date_and_time,
-    "duration": _duration,
-    "cycle": _cycle,
-    "string join": lambda items, separator="": _s(separator).join(
-        _s(i) for i in _list(items) if i is not None
-    ),
-}
+_BUILTINS: dict[str, Callable[..., Any]] = {"@": values.at_literal, **values.BUILTINS}
+"""FEEL's built-in functions (engine.expressions.feel_functions) and `@"…"` literals, by name."""
 
 
 def _fb_call(name: str, *args: Any) -> Any:
     function = _BUILTINS[name]
     try:
-        with localcontext(_DECIMAL):
+        with localcontext(values.DECIMAL):
             return function(*args)
-    except (ArithmeticError, LookupError, TypeError, ValueError, OverflowError):
+    except (ArithmeticError, LookupError, TypeError, ValueError, UnicodeError, re.error):
         return None
+
+
+def _fb_spread(name: str, *args: Any) -> Any:
+    # The last argument holds the values of a repeating parameter that was passed by name.
+    if not isinstance(args[-1], list):
+        return None
+    return _fb_call(name, *args[:-1], *args[-1])
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {

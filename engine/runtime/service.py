@@ -147,7 +147,9 @@ class RuntimeService:
             ref = instance_rows.definition(uow, key, version)
             spec, subprocess_specs = self.repository.spec(uow, ref.id)
             keeps = self.repository.keeps_process_variables(uow, ref.id)
-            scripts = FlowbridgeScriptEngine(self.registry, instance_id, keeps, self.sandboxed)
+            scripts = FlowbridgeScriptEngine(
+                self.registry, instance_id, keeps, self.sandboxed, business_key=business_key
+            )
             workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=scripts)
             record.add(
                 "instance_started",
@@ -382,7 +384,9 @@ class RuntimeService:
             lambda definition_id: self.repository.spec(uow, definition_id),
         )
         keeps = self.repository.keeps_process_variables(uow, locked.definition_id)
-        workflow.script_engine = FlowbridgeScriptEngine(self.registry, locked.id, keeps, self.sandboxed)
+        workflow.script_engine = FlowbridgeScriptEngine(
+            self.registry, locked.id, keeps, self.sandboxed, business_key=locked.business_key
+        )
         return workflow
 
     def _saved_values(self, workflow: Any, projection: Projection, revision: int, now: Any) -> dict[str, Any]:

@@ -22,8 +22,23 @@ def dialect_of(root: etree._Element) -> str:
     }
     if "cloud" in platform or ZEEBE_NS in namespaces:
         return "camunda8"
-    if "platform" in platform or namespaces & {CAMUNDA_NS, ACTIVITI_NS, FLOWABLE_NS}:
+    camunda = {CAMUNDA_NS, ACTIVITI_NS, FLOWABLE_NS}
+    if SPIFF_NS in _used(root) and not _used(root) & camunda:
+        # SpiffArena's modeler often leaves Camunda Modeler's "Camunda Platform" mark behind; a
+        # file that uses SpiffArena's extensions and none of Camunda's is SpiffArena's.
+        return "spiff"
+    if "platform" in platform or namespaces & camunda:
         return "camunda7"
     if SPIFF_NS in namespaces:
         return "spiff"
     return "bpmn"
+
+
+def _used(root: etree._Element) -> set[str | None]:
+    """The namespaces the document's elements and attributes use (not only declare)."""
+    used: set[str | None] = set()
+    for element in root.iter():
+        if isinstance(element.tag, str):
+            used.add(etree.QName(element).namespace)
+            used.update(etree.QName(name).namespace for name in element.attrib)
+    return used

@@ -128,6 +128,11 @@ CASES = [
     ),
     Case(
         name="call_activity_access_super_instance_variables",
+        gap=(
+            "Camunda 7's delegate in the called process sets the variable on the caller's execution "
+            "(getSuperExecution().setVariable); a Flowbridge microflow returns variables into its own "
+            "process only, and the call activity takes nothing back without camunda:out"
+        ),
         source=f"{CALL}#testAccessSuperInstanceVariables",
         construct="call activity",
         files=("CallActivity.testCallSimpleSubProcess.bpmn", "simpleSubProcessParentVariableAccess.bpmn"),
@@ -141,6 +146,11 @@ CASES = [
     ),
     Case(
         name="call_activity_access_super_instance_variables_from_concurrent_execution",
+        gap=(
+            "Camunda 7's delegate in the called process sets the variable on the caller's execution "
+            "(getSuperExecution().setVariable); a Flowbridge microflow returns variables into its own "
+            "process only, and the call activity takes nothing back without camunda:out"
+        ),
         source=f"{CALL}#testAccessSuperInstanceVariablesFromConcurrentExecution",
         construct="call activity",
         files=("CallActivity.testCallSimpleSubProcess.bpmn", "concurrentSubProcessParentVariableAccess.bpmn"),
@@ -259,11 +269,6 @@ CASES = [
     ),
     Case(
         name="call_activity_in_out_source_target_and_expressions",
-        gap=(
-            "Camunda passes only the camunda:in mappings to the called process and copies back only the "
-            "camunda:out ones (superVariable <- subVariable, z = ${y+5}); Flowbridge ignores "
-            "camunda:in/camunda:out, so superVariable keeps its value"
-        ),
         source=f"{CALL}#testSubProcessWithDataInputOutput",
         construct="call activity camunda:in / camunda:out",
         files=("CallActivity.testSubProcessDataInputOutput.bpmn", "simpleSubProcess.bpmn"),
@@ -392,11 +397,6 @@ CASES = [
     ),
     Case(
         name="call_activity_local_input_single_variable",
-        gap=(
-            "Camunda maps the call activity's local input parameter to mappedInputParameter in the called "
-            "process and back through camunda:out variables=all, and sets outputParameter; Flowbridge ignores"
-            " camunda:inputOutput and camunda:in/out, so neither is set"
-        ),
         source=f"{CALL}#testSubProcessLocalInputSingleVariable",
         construct="call activity camunda:in local=true with camunda:inputOutput",
         files=("CallActivity.testSubProcessLocalInputSingleVariable.bpmn", "simpleSubProcess.bpmn"),
@@ -524,10 +524,6 @@ CASES = [
     ),
     Case(
         name="call_activity_two_levels_limited_out_on_error",
-        gap=(
-            "Camunda copies back only the camunda:out sources (subSubVariable2, subVariable); Flowbridge "
-            "ignores camunda:out source and hands back every variable, so subSubVariable1 reaches the caller"
-        ),
         source=f"{CALL}#testTwoSubProcessesLimitedDataOutputOnError",
         construct="call activity camunda:out on error boundary event",
         files=(

@@ -725,7 +725,6 @@ CASES = [
             Complete("any_task", {"output_item": 8}),
             Check(status="completed", variables={"input_data": [2, 3, 4], "output_data": [3, 5, 7]}),
         ),
-        gap=MI_GAP,
     ),
     Case(
         name="multi_instance_spiff_scripts_on_instances",
@@ -740,7 +739,6 @@ CASES = [
             Complete("any_task", {"output_item": 8}),
             Check(status="completed", variables={"input_data": [1, 2, 3], "output_data": [3, 5, 7]}),
         ),
-        gap=MI_GAP,
     ),
     # -- standard loops ---------------------------------------------------------------------------
     Case(
@@ -1216,7 +1214,6 @@ CASES = [
             Complete("Activity_1iqs4li"),
             Check(variables={"a": 1, "b": 2, "c": 12, "z": 6}, absent=("x", "y")),
         ),
-        gap=f"SpiffWorkflow's test runs the plain task carrying the scripts when it is ready; {PASS_THROUGH}",
     ),
     Case(
         name="script_prescript_postscript_on_call_activity",

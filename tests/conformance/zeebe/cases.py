@@ -265,22 +265,10 @@ RESERVED = "starts with '_', which Flowbridge reserves"
 ONLY_INPUTS = "Zeebe's job carries every variable of the scope besides the inputs"
 
 
-def _temporal_gaps(prefix: str) -> dict[str, str]:
-    said = {
-        "time": 'Zeebe\'s time("04:20:00@Europe/Berlin") keeps its zone and is written as '
-        '"04:20:00@Europe/Berlin"; Flowbridge\'s FEEL gives null.',
-        "local_time": 'Zeebe writes time("04:20") as "04:20"; Flowbridge writes "04:20:00".',
-        "local_date_and_time": 'Zeebe writes date and time("2021-02-24T04:20") as '
-        '"2021-02-24T04:20"; Flowbridge writes "2021-02-24T04:20:00".',
-        "date_and_time": 'Zeebe writes date and time("2021-02-24T04:20+01:00") as '
-        '"2021-02-24T04:20+01:00"; Flowbridge writes "2021-02-24T04:20:00+01:00".',
-    }
-    return {f"{prefix}_{row}": sentence for row, sentence in said.items()}
-
-
 GAPS: dict[str, str] = {
-    **_temporal_gaps("io_mapping_subprocess_output"),
-    **_temporal_gaps("io_mapping_end_event_output"),
+    "feel_script_task_assert_fails": "Zeebe creates an incident at the script task when "
+    "assert(x, x != null) fails; Flowbridge fails the instance's first step, so start raises "
+    "StepFailed (AssertionFailed: The condition is not fulfilled).",
     "io_mapping_job_input_x_to_y": f"{ONLY_INPUTS} ({{x: 1, y: 1}}); Flowbridge's microflow "
     "receives only the mapped inputs ({y: 1}).",
     "io_mapping_job_input_two_inputs": f"{ONLY_INPUTS} ({{x: 1, y: 1, z: 1}}); Flowbridge's "
@@ -316,7 +304,6 @@ REFUSED: dict[str, str] = {
     "io_mapping_end_event_output_underscore": RESERVED,
     "io_mapping_job_output_create_underscore": RESERVED,
     **{f"message_output_variables_{element}": RESERVED for element in MESSAGE_ELEMENTS},
-    "feel_script_task_assert_fails": "function 'assert()' is not supported",
     **{
         f"multi_instance_{kind}_{name}": f"multi-instance {what} must name a variable"
         for kind in ("parallel", "sequential")

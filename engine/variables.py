@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any
 
@@ -87,3 +88,20 @@ def check_text(value: Any, where: str, max_length: int = 255) -> str:
     except UnicodeEncodeError:
         raise InvalidInput(f"{where} must be valid Unicode text (no lone surrogates)") from None
     return value
+
+
+def assign_path(data: dict[str, Any], target: str, value: Any) -> None:
+    """Set `target` in `data`; `a.b` sets key b of the context a (made when missing), as a mapping's
+    dotted target does in Zeebe. The contexts on the path are copies: no other holder changes."""
+    head, *path = target.split(".")
+    if not path:
+        data[head] = value
+        return
+    current = data.get(head)
+    context = copy.deepcopy(current) if isinstance(current, dict) else {}
+    data[head] = context
+    for key in path[:-1]:
+        inner = context.get(key)
+        context[key] = inner = copy.deepcopy(inner) if isinstance(inner, dict) else {}
+        context = inner
+    context[path[-1]] = value

@@ -29,6 +29,7 @@ from .. import expressions
 from ..errors import InvalidModel
 from ..expressions.script_engine import SCRIPT_PREFIX, SCRIPT_RESULT
 from ..namespaces import CAMUNDA_NS, ZEEBE_NS
+from ..variables import assign_path
 from .local_variables import IO_LOCALS, find_task
 
 IO = "io"
@@ -223,19 +224,7 @@ def _evaluate(task: Any, source: str) -> Any:
 
 
 def _assign(task: Any, target: str, value: Any) -> None:
-    """Set `target` in the task's data; `a.b` sets key b of context a (made when missing)."""
-    head, *path = target.split(".")
-    if not path:
-        task.data[head] = value
-        return
-    current = task.data.get(head)
-    context = copy.deepcopy(current) if isinstance(current, dict) else {}
-    task.data[head] = context
-    for key in path[:-1]:
-        inner = context.get(key)
-        context[key] = inner = copy.deepcopy(inner) if isinstance(inner, dict) else {}
-        context = inner
-    context[path[-1]] = value
+    assign_path(task.data, target, value)
 
 
 def scope_data(task: Any) -> dict[str, Any]:

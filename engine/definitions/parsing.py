@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .. import forms
+from ..decisions import add_dmn, decision_ref
 from ..errors import InvalidModel
 from ..messages import waits as message_waits
 from ..namespaces import BPMN_NS, CAMUNDA_NS, SPIFF_NS, ZEEBE_NS
@@ -51,6 +52,7 @@ def parse_files(files: dict[str, bytes]) -> list[ParsedProcess]:
     parser = FlowbridgeParser()
     parser.deployment_files = files
     parser.dialects = {}
+    parser.decision_graphs = {}
     originals: dict[str, Any] = {}
     decisions: dict[str, str] = {}
     for name, data in files.items():
@@ -60,7 +62,7 @@ def parse_files(files: dict[str, bytes]) -> list[ParsedProcess]:
         root = tree.getroot()
         try:
             if _local(root.tag) == "definitions" and "dmn" in (etree.QName(root).namespace or "").lower():
-                parser.add_dmn_xml(root, filename=name)
+                add_dmn(parser, root, name)  # FEEL compiled, Python to SpiffWorkflow's
                 # Business rule task specs name the decision table their engine runs.
                 for table in root.iter("{*}decisionTable"):
                     decisions[table.get("id", "")] = name
@@ -250,6 +252,7 @@ def _decision_refs(spec: Any, subprocess_specs: dict[str, Any]) -> set[str]:
             engine = getattr(task_spec, "dmnEngine", None)
             if engine is not None:
                 refs.add(engine.decision_table.id)
+            refs.update(filter(None, [decision_ref(task_spec)]))
     return refs
 
 

@@ -26,6 +26,7 @@ from SpiffWorkflow.spiff.specs.defaults import (
 )
 from SpiffWorkflow.util.task import TaskState
 
+from ..decisions import DecisionTask
 from . import compensation, cron, io_mappings, thrown_signals
 from .compensation import CompensationEndEvent, CompensationHandlerTask, CompensationIntermediateThrow
 from .local_variables import IO_LOCALS
@@ -222,6 +223,7 @@ def make_serializer() -> BpmnWorkflowSerializer:
     config[CompensationEndEvent] = config[EndEvent]
     config[cron.CronTimerEventDefinition] = config[CycleTimerEventDefinition]
     config[cron.FirstOccurrenceTimerEventDefinition] = config[CycleTimerEventDefinition]
+    config[DecisionTask] = SpiffBpmnTaskConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 

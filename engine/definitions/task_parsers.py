@@ -41,7 +41,7 @@ from SpiffWorkflow.spiff.specs.defaults import (
     UserTask,
 )
 
-from .. import expressions, forms
+from .. import decisions, expressions, forms
 from ..namespaces import CAMUNDA_NS, SPIFF_NS, ZEEBE_NS
 from . import io_mappings
 from .compensation import CompensationEndEvent, CompensationHandlerTask, CompensationIntermediateThrow
@@ -276,7 +276,27 @@ class FlowbridgeBusinessRuleTaskParser(_JobWorker, BusinessRuleTaskParser):
                 node=self.node,
                 file_name=self.filename,
             )
+        if self._decision_call() is not None:  # a FEEL decision (engine.decisions)
+            extensions = self.parse_extensions()
+            return decisions.DecisionTask(
+                self.spec,
+                self.bpmn_id,
+                prescript=extensions.get("preScript"),
+                postscript=extensions.get("postScript"),
+                **self.bpmn_attributes,
+            )
         return super().create_task()
+
+    def parse_extensions(self, node: Any = None) -> dict[str, Any]:
+        extensions: dict[str, Any] = super().parse_extensions(node)
+        call = self._decision_call() if node is None else None
+        if call is not None:
+            extensions[decisions.task.EXTENSION] = call
+        return extensions
+
+    def _decision_call(self) -> dict[str, Any] | None:
+        graphs = getattr(self.process_parser.parser, "decision_graphs", {})
+        return decisions.decision_call(graphs, self.node, self.get_decision_ref(self.node))
 
     @staticmethod
     def get_decision_ref(node: Any) -> str | None:
@@ -309,7 +329,44 @@ class FlowbridgeCallActivityParser(CallActivityParser):
                 "binding": binding,
                 "version": int(version) if binding == "version" and version else None,
             }
+            extensions["called_variables"] = called_variables(self.node, _dialect(self))
         return extensions
+
+
+def called_variables(node: Any, dialect: str) -> dict[str, Any] | None:
+    """Which variables a call activity passes to the process it calls and takes back (None: all,
+    both ways, as SpiffWorkflow does — plain BPMN and SpiffArena models).
+
+    Camunda 7 (and Flowable) pass only what `camunda:in` says and take back only what
+    `camunda:out` says — `variables="all"` (with `local="true"`: the call activity's own locals),
+    `source`, `sourceExpression` → `target`. Zeebe passes and takes all unless
+    `zeebe:calledElement` turns `propagateAllParentVariables` / `propagateAllChildVariables` off.
+    """
+    if dialect == "camunda7":
+        return {
+            "dialect": "camunda7",
+            "in": [_mapping(m) for m in node.iter(f"{{{CAMUNDA_NS}}}in")],
+            "out": [_mapping(m) for m in node.iter(f"{{{CAMUNDA_NS}}}out")],
+        }
+    called = node.find(f".//{{{ZEEBE_NS}}}calledElement")
+    if dialect == "camunda8" and called is not None:
+        return {
+            "dialect": "camunda8",
+            "parent": called.get("propagateAllParentVariables", "true").strip().lower() != "false",
+            "child": called.get("propagateAllChildVariables", "true").strip().lower() != "false",
+        }
+    return None
+
+
+def _mapping(element: Any) -> dict[str, Any]:
+    expression = element.get("sourceExpression")
+    return {
+        "all": (element.get("variables") or "").strip() == "all",
+        "local": (element.get("local") or "").strip() == "true",
+        "source": element.get("source"),
+        "expression": expressions.to_python(expression) if expression else None,
+        "target": element.get("target"),
+    }
 
 
 class FlowbridgeTaskParser(SpiffTaskParser):
@@ -434,6 +491,8 @@ class FlowbridgeParser(SpiffBpmnParser):
     """Every file of the deployment by name: task parsers read linked form files from it."""
     dialects: dict[str, str]
     """Each BPMN file's dialect (engine.definitions.dialects), by file name."""
+    decision_graphs: dict[str, dict[str, Any]]
+    """The FEEL decisions of the deployment's DMN files, compiled (engine.decisions), by id."""
 
     PROCESS_PARSER_CLASS = FlowbridgeProcessParser
     OVERRIDE_PARSER_CLASSES = _with_local_items(

@@ -12,7 +12,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition
 
 from ..errors import EngineError, InvalidInput, MicroflowFailed, NotFound
 from ..microflows import BpmnError, CallContext, MicroflowRegistry
-from ..variables import check_json, check_names
+from ..variables import assign_path, check_json, check_names
 from .juel_objects import evaluating
 from .sandbox import SandboxedEnvironment
 from .translate import FUNCTIONS
@@ -153,9 +153,20 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
             return self._positional(task, binding, flow)
         if binding["inputs"] is None:
             return copy.deepcopy(task.data)
-        return {
-            target: copy.deepcopy(self.evaluate_mapping(task, expr)) for target, expr in binding["inputs"]
-        }
+        mapped = self._mapped_inputs(task, binding)
+        if binding.get("dialect") in ("zeebe", "camunda7"):
+            # A Zeebe job, an external task or a Java delegate sees every variable of its scope, the
+            # input mappings (its local variables) over them; SpiffArena passes the parameters only.
+            return {**copy.deepcopy(task.data), **mapped}
+        return mapped
+
+    def _mapped_inputs(self, task: Any, binding: dict[str, Any]) -> dict[str, Any]:
+        """The values of the binding's input mappings, in order, each seeing the ones before."""
+        mapped: dict[str, Any] = {}
+        for target, expr in binding["inputs"] or ():
+            value = copy.deepcopy(self.evaluate_mapping(task, expr, external_context=dict(mapped)))
+            assign_path(mapped, target, value)
+        return mapped
 
     def _positional(self, task: Any, binding: dict[str, Any], flow: Any) -> dict[str, Any]:
         """`${bean.method(a, b)}`: the arguments, evaluated, by the microflow's parameters in order."""
@@ -175,9 +186,16 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
         if binding.get("args") is not None and not binding["outputs"] and not binding["result_variable"]:
             return  # Camunda 7: a method expression's value is kept only in its resultVariable
         if binding["outputs"]:
-            scope = {"result": result, **(result if isinstance(result, dict) else {})}
+            # The outputs see the task's locals (its inputs) and what the microflow returned.
+            scope = {
+                **self._mapped_inputs(task, binding),
+                "result": result,
+                **(result if isinstance(result, dict) else {}),
+            }
             for target, expr in binding["outputs"]:
-                task.data[target] = self.evaluate_mapping(task, expr, external_context=scope)
+                assign_path(task.data, target, self.evaluate_mapping(task, expr, external_context=scope))
+                head = target.split(".", 1)[0]
+                scope[head] = task.data[head]
         elif binding["result_variable"]:
             task.data[binding["result_variable"]] = result
         elif isinstance(result, dict):

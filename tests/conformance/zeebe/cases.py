@@ -262,29 +262,12 @@ KEY = "correlation-key-1"
 
 RESERVED = "starts with '_', which Flowbridge reserves"
 """Deploy's refusal of a mapping that reads a variable whose name starts with `_`."""
-ONLY_INPUTS = "Zeebe's job carries every variable of the scope besides the inputs"
 
 
 GAPS: dict[str, str] = {
     "feel_script_task_assert_fails": "Zeebe creates an incident at the script task when "
     "assert(x, x != null) fails; Flowbridge fails the instance's first step, so start raises "
     "StepFailed (AssertionFailed: The condition is not fulfilled).",
-    "io_mapping_job_input_x_to_y": f"{ONLY_INPUTS} ({{x: 1, y: 1}}); Flowbridge's microflow "
-    "receives only the mapped inputs ({y: 1}).",
-    "io_mapping_job_input_two_inputs": f"{ONLY_INPUTS} ({{x: 1, y: 1, z: 1}}); Flowbridge's "
-    "microflow receives only the mapped inputs ({y: 1, z: 1}).",
-    "io_mapping_job_input_path": f"{ONLY_INPUTS} ({{x: {{y: 2}}, y: 2}}); Flowbridge's microflow "
-    "receives only the mapped inputs ({y: 2}).",
-    "io_mapping_job_output_create_nested": "Zeebe's output targets z.x and z.y build the object "
-    "z = {x: 1, y: 2}; Flowbridge's task outputs create two variables named 'z.x' and 'z.y'.",
-    "io_mapping_job_output_input_output_new_local": "Zeebe evaluates the output y -> z in the "
-    "task's scope, where the input i -> y made y = 0, so z = 0; Flowbridge evaluates outputs "
-    "without the task's inputs, so z = null.",
-    **{
-        f"job_variables_{element}": f"{ONLY_INPUTS} (x: 1 and y: 1); Flowbridge's worker "
-        "receives only the mapped input (y: 1), so the job fails."
-        for element in JOB_WORKER_ELEMENTS
-    },
     "job_type_expression": "Zeebe evaluates the job type expression =type to 'test' and makes a "
     "job of that type; Flowbridge looks for a microflow named '=type' and fails the step.",
     "event_subprocess_non_interrupting_timer_cycle_parent_continues": "Zeebe activates and "

@@ -222,7 +222,8 @@ def test_camunda7_multi_instance_collection_runs_once_per_item(engine: Engine) -
 
 
 SPIFF_ONLY = (
-    '<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
     'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">'
     '<bpmn:process id="p" isExecutable="true">{}</bpmn:process></bpmn:definitions>'
 )

@@ -455,7 +455,8 @@ def test_the_business_key_reaches_expressions_in_a_real_run_and_after_a_restore(
         '<bpmn:startEvent id="s"/><bpmn:userTask id="a" camunda:assignee="${execution.processBusinessKey}"/>'
         '<bpmn:userTask id="b" camunda:candidateGroups="${execution.getProcessBusinessKey()}"/>'
         '<bpmn:endEvent id="e"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="a"/>'
-        '<bpmn:sequenceFlow id="f2" sourceRef="a" targetRef="b"/><bpmn:sequenceFlow id="f3" sourceRef="b" targetRef="e"/>'
+        '<bpmn:sequenceFlow id="f2" sourceRef="a" targetRef="b"/>'
+        '<bpmn:sequenceFlow id="f3" sourceRef="b" targetRef="e"/>'
     )
     xml = (
         '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '

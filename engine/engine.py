@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .accounts import AccountService
 from .definitions import RepositoryService, StateCodec, quiet_spiff_debug_logging
-from .jobs import JobSignal, JobStore, MicroflowService
+from .jobs import JobSignal, JobStore, MicroflowService, continuation
 from .messages import MESSAGE_JOB_KIND, MessageService, SubscriptionEffect
 from .microflows import REGISTRY, MicroflowRegistry, load_modules
 from .runtime import HistoryService, IncidentService, RuntimeService
@@ -29,6 +29,7 @@ class Engine:
         self.settings = settings
         quiet_spiff_debug_logging()
         self.registry = registry if registry is not None else REGISTRY
+        continuation.register(self.registry)  # camunda:asyncAfter's job
         if load_microflows:
             load_modules(settings.microflow_modules, settings.models_path)
         self.db = Database(settings.database_url, settings.sqlite_synchronous)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 
 class EngineError(Exception):
     """Something the engine refused to do; the message says what and why."""
@@ -21,9 +24,62 @@ class InvalidInput(EngineError):
 
 
 class InvalidModel(InvalidInput):
-    """A BPMN or DMN file cannot be deployed; the message names the file, line and reason."""
+    """A BPMN or DMN file cannot be deployed; the message names the file, line and reason.
+
+    `details["problems"]` lists every problem found, each `{"file", "line", "element", "reason",
+    "message"}` (`message` is the problem's one line: `file:line: serviceTask 'id': reason`), as
+    Camunda 7's ParseException lists its problems. A refusal of one problem has that problem's
+    message; `InvalidModel.of` makes one refusal of several. Given no `problems`, the refusal is
+    one problem: the `file`, `line`, `element` and `reason` details, else read from the message.
+    """
 
     code = "invalid_model"
+
+    def __init__(self, message: str, **details: object) -> None:
+        if "problems" not in details:
+            details["problems"] = [_problem(message, details)]
+        for key in ("file", "reason"):
+            details.pop(key, None)  # said by the problem
+        super().__init__(message, **details)
+
+    @property
+    def problems(self) -> list[dict[str, Any]]:
+        """Every problem of the refusal, in the order found."""
+        problems: list[dict[str, Any]] = self.details["problems"]  # type: ignore[assignment]
+        return problems
+
+    @classmethod
+    def of(cls, problems: list[dict[str, Any]]) -> InvalidModel:
+        """One refusal for all of `problems` (at least one): the message of the only one, or
+        "3 problems in a.bpmn, b.bpmn: " and each problem's line, separated by "; "."""
+        if len(problems) == 1:
+            [only] = problems
+            return cls(only["message"], line=only["line"], element=only["element"], problems=problems)
+        files = ", ".join(dict.fromkeys(str(p["file"]) for p in problems if p["file"]))
+        listed = "; ".join(p["message"] for p in problems)
+        return cls(f"{len(problems)} problems in {files or 'the deployment'}: {listed}", problems=problems)
+
+
+_WHERE = re.compile(
+    r"^(?P<file>[^\s:][^:\n]*?)(?::(?P<line>\d+|\?))?: "
+    r"(?:(?P<kind>[A-Za-z]+(?: [a-z]+)?) '(?P<element>[^'\n]*)': )?(?P<reason>.+)$",
+    re.DOTALL,
+)
+"""`file:line: kind 'id': reason`, the shape of every refusal's message (line and element optional)."""
+
+
+def _problem(message: str, details: dict[str, object]) -> dict[str, Any]:
+    """The one problem a refusal without `problems` says: its details, else what its message says."""
+    found = _WHERE.match(message)
+    parts = found.groupdict() if found is not None else {}
+    line = details.get("line") or parts.get("line")
+    return {
+        "file": details.get("file") or parts.get("file"),
+        "line": int(line) if isinstance(line, int | str) and str(line).isdigit() else None,
+        "element": details.get("element") or parts.get("element") or None,
+        "reason": details.get("reason") or parts.get("reason") or message,
+        "message": message,
+    }
 
 
 class FormInvalid(InvalidInput):

@@ -49,6 +49,8 @@ class CallContext:
     element_id: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     """The task's static headers (`zeebe:taskHeaders`), as a Zeebe job worker reads them."""
+    event: str | None = None
+    """For a listener's call: its event (start, end, take, create, assignment, complete, delete)."""
 
 
 _current_call: contextvars.ContextVar[CallContext | None] = contextvars.ContextVar(

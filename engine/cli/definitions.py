@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
-from .app import App, Refused, pass_app
+from ..errors import InvalidModel
+from .app import App, Refused, one_line, pass_app
 from .options import json_option
 from .output import echo_json, table, timestamp
 
@@ -37,6 +39,18 @@ def collect(paths: tuple[str, ...]) -> dict[str, bytes]:
     return {name: file.read_bytes() for name, file in found.items()}
 
 
+class ModelRefused(Refused):
+    """An invalid model: exit code 1 and one `error: file:line: element: reason` line per problem."""
+
+    def __init__(self, refusal: InvalidModel) -> None:
+        super().__init__(refusal.message)
+        self.lines = [str(p.get("message") or p.get("reason")) for p in refusal.problems] or [refusal.message]
+
+    def show(self, file: Any = None) -> None:
+        for line in self.lines:
+            click.echo(f"error: {one_line(line)}", err=True, file=file)
+
+
 @click.command(short_help="Deploy BPMN/DMN files or folders.")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @json_option
@@ -44,10 +58,14 @@ def collect(paths: tuple[str, ...]) -> dict[str, bytes]:
 def deploy(app: App, paths: tuple[str, ...], as_json: bool) -> None:
     """Deploy BPMN and DMN files, or every *.bpmn and *.dmn in folders, as one deployment.
 
-    Prints each process's key and version; unchanged XML keeps its version.
+    Prints each process's key and version; unchanged XML keeps its version. An invalid model
+    prints one `error:` line per problem (file:line: element: reason), a warning a `warning:` line.
     """
     files = collect(paths)
-    deployed = app.engine().repository.deploy(files)
+    try:
+        deployed = app.engine().repository.deploy(files)
+    except InvalidModel as refusal:
+        raise ModelRefused(refusal) from refusal
     if as_json:
         echo_json([d.as_dict() for d in deployed])
         return

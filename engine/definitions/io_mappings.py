@@ -46,6 +46,19 @@ SCRIPTED = ("python",)
 
 def read(node: etree._Element, source_name: str = "") -> dict[str, Any] | None:
     """The element's mappings, or None when it has none. Raises InvalidModel for what cannot run."""
+    try:
+        return _read(node, source_name)
+    except expressions.UnsupportedExpression as exc:
+        label = f"{etree.QName(node).localname} '{node.get('id')}'"
+        where = f"{source_name}:{node.sourceline or '?'}: {label}"
+        raise InvalidModel(
+            f"{where}: mapping {exc.expression.strip()!r} is not supported: {exc.reason}",
+            line=node.sourceline,
+            element=node.get("id"),
+        ) from None
+
+
+def _read(node: etree._Element, source_name: str) -> dict[str, Any] | None:
     zeebe = node.find(f"{{{ZEEBE_NS}}}extensionElements/{{{ZEEBE_NS}}}ioMapping")
     if zeebe is None:
         zeebe = _extension(node, ZEEBE_NS, "ioMapping")
@@ -164,6 +177,13 @@ def has_io(spec: Any) -> bool:
     """Whether the spec's element has input or output mappings."""
     extensions = getattr(spec, "extensions", None)
     return isinstance(extensions, dict) and IO in extensions
+
+
+def activate(task: Any) -> None:
+    """Apply the inputs of an activating task now, if it has mappings (once: its update event applies
+    them too). Its start listeners call this first, whichever listener is connected first."""
+    if has_io(task.task_spec):
+        _activated(task.workflow, task)
 
 
 def _activated(workflow: Any, task: Any) -> None:

@@ -3,10 +3,18 @@
 Each BPMN file is normalized for its dialect (`dialects`) and read by the parser of
 `task_parsers`; DMN files and linked form files come along; called processes, decisions and
 forms missing from the deployment are named, and SpiffWorkflow's errors are said plainly.
+
+Deploy tells all: every file is read, each rewrite goes on past a refusal, and each process is
+parsed, so one InvalidModel names every problem found (`details["problems"]`), each with file,
+line, element and reason.
 """
 
 from __future__ import annotations
 
+import copy
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,8 +28,11 @@ from ..errors import InvalidModel
 from ..messages import waits as message_waits
 from ..namespaces import BPMN_NS, CAMUNDA_NS, SPIFF_NS, ZEEBE_NS
 from . import dialects, specs
+from .dialects.rewrite import ACTIVITIES
 from .safe_xml import parse_xml
 from .task_parsers import FlowbridgeBusinessRuleTaskParser, FlowbridgeParser
+
+logger = logging.getLogger(__name__)
 
 RESOURCE_SUFFIXES = (".form", ".json")
 """Files deployed beside models for their forms: Camunda form-js files and SpiffArena JSON schemas."""
@@ -45,76 +56,244 @@ class ParsedProcess:
     """What deploys but may not run as drawn (a called process not deployed with it)."""
     starters: dict[str, list[str]] | None = None
     """Who may start it ({"users", "groups"}), when the model restricts it; None: anyone."""
+    microflows: list[MicroflowUse] = field(default_factory=list)
+    """The microflows its tasks call (its own and its subprocesses', not those of called processes)."""
+
+
+@dataclass(frozen=True)
+class MicroflowUse:
+    """A task calling a microflow: where it is, and the names it may be registered under."""
+
+    where: str
+    """`file:line: serviceTask 'id': calls` (or `…: its start listener calls`)."""
+    name: str
+    fallback: str | None = None
+    """The simple name of a Camunda 7 `class`, used when no microflow has the full name."""
+
+
+class _Problems:
+    """The problems of one deployment, collected file by file and process by process."""
+
+    def __init__(self, originals: dict[str, Any]) -> None:
+        self.found: list[dict[str, Any]] = []
+        self.refused: dict[str, set[str]] = {}
+        """Per file, the elements its rewrite refused."""
+        self.originals = originals
+
+    @contextmanager
+    def collecting(self, filename: str | None, subject: str = "") -> Iterator[None]:
+        """Record what the work inside refuses about `filename` (None: the message names it), and
+        `subject` of it (a process) when the parser fails inside."""
+        try:
+            yield
+        except SpiffWorkflowException as exc:
+            name = filename or getattr(exc, "file_name", None) or "?"
+            self.add(_invalid(exc, name, self.originals.get(name)), filename, parser_said=True)
+        except InvalidModel as refusal:
+            self.add(refusal, filename)
+        except (KeyError, AttributeError, ValueError, TypeError) as exc:
+            # SpiffWorkflow's parser failing inside on what it did not expect: logged for those who
+            # maintain Flowbridge, said without the exception's type or repr to the modeller.
+            logger.warning("cannot parse %s", filename, exc_info=True)
+            if not self.refused.get(filename or ""):  # else most likely a consequence of a refusal
+                what = f"{subject} cannot be parsed" if subject else "cannot be parsed"
+                self.add(InvalidModel(f"{filename}: {what}: {_cause(exc)}"), filename)
+
+    def add(self, refusal: InvalidModel, filename: str | None, parser_said: bool = False) -> None:
+        """Record the problems of a refusal about `filename`."""
+        self.extend(refusal.problems, filename, parser_said)
+
+    def extend(self, problems: list[dict[str, Any]], filename: str | None, parser_said: bool = False) -> None:
+        """Record problems about `filename`; `parser_said`: SpiffWorkflow's parser found them."""
+        refused = self.refused.get(filename or "", set())
+        for problem in problems:
+            problem = {**problem, "file": problem["file"] or filename}
+            # What SpiffWorkflow says of an element refused already (by the rewrite, or as a
+            # missing decision) repeats that refusal or is its consequence: it is left out.
+            named = refused | {p["element"] for p in self.found if p["file"] == problem["file"]}
+            if parser_said and problem["element"] in named:
+                continue
+            if problem not in self.found:  # a called process's problems come with its caller's too
+                self.found.append(problem)
+
+    def raise_any(self, files: dict[str, bytes]) -> None:
+        """Raise one InvalidModel naming every problem recorded, file by file, if there are any."""
+        order = {name: index for index, name in enumerate(files)}
+        if self.found:
+            raise InvalidModel.of(sorted(self.found, key=lambda p: order.get(p["file"], len(order))))
 
 
 def parse_files(files: dict[str, bytes]) -> list[ParsedProcess]:
-    """Parse BPMN, DMN and form files deployed together; raise InvalidModel naming file, line and reason."""
+    """Parse BPMN, DMN and form files deployed together; raise one InvalidModel naming every
+    problem (file, line, element and reason of each, `details["problems"]`)."""
     parser = FlowbridgeParser()
     parser.deployment_files = files
     parser.dialects = {}
     parser.decision_graphs = {}
     originals: dict[str, Any] = {}
     decisions: dict[str, str] = {}
+    problems = _Problems(originals)
     for name, data in files.items():
         if name.lower().endswith(RESOURCE_SUFFIXES):
             continue  # read by the forms of the tasks that name them
-        tree = parse_xml(data, name)
-        root = tree.getroot()
-        try:
-            if _local(root.tag) == "definitions" and "dmn" in (etree.QName(root).namespace or "").lower():
-                add_dmn(parser, root, name)  # FEEL compiled, Python to SpiffWorkflow's
-                # Business rule task specs name the decision table their engine runs.
-                for table in root.iter("{*}decisionTable"):
-                    decisions[table.get("id", "")] = name
-                for decision in root.iter("{*}decision"):
-                    decisions.setdefault(decision.get("id", ""), name)
-            elif _local(root.tag) == "definitions":
-                _check_executable(root, name)
-                normalized, parser.dialects[name] = dialects.normalize(tree, name)
-                originals[name] = tree
-                parser.add_bpmn_xml(normalized, filename=name)
-            else:
-                raise InvalidModel(f"{name}: not a BPMN or DMN file (root element <{_local(root.tag)}>)")
-        except SpiffWorkflowException as exc:
-            raise _invalid(exc, name, originals.get(name)) from exc
-        except (KeyError, AttributeError, ValueError, TypeError) as exc:
-            raise InvalidModel(f"{name}: cannot be parsed: {type(exc).__name__}: {exc}") from exc
+        with problems.collecting(name):
+            _read_file(parser, name, data, originals, decisions, problems)
     processes = []
     for key in parser.get_process_ids():
         process_parser = parser.get_process_parser(key)
         source_name = process_parser.filename
-        original = originals.get(source_name)
-        try:
-            warnings = _check_references(parser, key, decisions, source_name, original)
-            spec = parser.get_spec(key)
-            subprocess_specs = _subprocess_specs(parser, key)
-            specs.arm([spec, *subprocess_specs.values()])
-        except SpiffWorkflowException as exc:
-            raise _invalid(exc, source_name, original) from exc
-        except (KeyError, AttributeError, ValueError, TypeError) as exc:
-            raise InvalidModel(
-                f"{source_name}: process '{key}' cannot be parsed: {type(exc).__name__}: {exc}"
-            ) from exc
-        needed = {source_name} | {s.file for s in subprocess_specs.values() if getattr(s, "file", None)}
-        needed |= {decisions[d] for d in _decision_refs(spec, subprocess_specs) if d in decisions}
-        needed |= _form_files(_process_tree(parser, key), files)
-        processes.append(
-            ParsedProcess(
-                key=key,
-                name=process_parser.get_name(),
-                source_name=source_name,
-                source_xml=files[source_name].decode("utf-8", errors="replace"),
-                spec=spec,
-                subprocess_specs=subprocess_specs,
-                dialect=parser.dialects.get(source_name, "bpmn"),
-                start_form=_start_form(process_parser, files, source_name),
-                starters=start_rights(process_parser.node),
-                warnings=warnings,
-                files=sorted(needed),
-            )
-        )
-    message_waits.attach_correlation_keys(processes, files)
+        with problems.collecting(source_name, f"process '{key}'"):
+            processes.append(_parse_process(parser, key, files, decisions, originals, problems))
+    with problems.collecting(None):
+        message_waits.attach_correlation_keys(processes, files)
+    problems.raise_any(files)
     return processes
+
+
+def _read_file(
+    parser: FlowbridgeParser,
+    name: str,
+    data: bytes,
+    originals: dict[str, Any],
+    decisions: dict[str, str],
+    problems: _Problems,
+) -> None:
+    """Read one file into the parser: a DMN file's decisions, a BPMN file's rewritten processes."""
+    tree = parse_xml(data, name)
+    root = tree.getroot()
+    if _local(root.tag) == "definitions" and "dmn" in (etree.QName(root).namespace or "").lower():
+        add_dmn(parser, root, name)  # FEEL compiled, Python to SpiffWorkflow's
+        # Business rule task specs name the decision table their engine runs.
+        for table in root.iter("{*}decisionTable"):
+            decisions[table.get("id", "")] = name
+        for decision in root.iter("{*}decision"):
+            decisions.setdefault(decision.get("id", ""), name)
+    elif _local(root.tag) == "definitions":
+        _check_executable(root, name)
+        found: list[dict[str, Any]] = []
+        normalized, parser.dialects[name] = dialects.normalize(tree, name, found)
+        originals[name] = tree
+        problems.extend(found, name)
+        problems.refused[name] = {str(p["element"]) for p in found if p["element"]}
+        # The rewrite went on past its refusals, and SpiffWorkflow still parses the file: its
+        # checks are others than the rewrite's (a service task that names no microflow, a flow
+        # leaving an exclusive gateway without a condition, a subprocess's start events), so it
+        # finds what the rewrite cannot. It stops at its first error per process, and an element
+        # the rewrite refused would mostly be that error, repeating the refusal: so it parses
+        # each refused activity or event as a plain task, and what it still says of a refused
+        # element is left out (`_Problems.extend`). The parse is only for its errors then.
+        _stand_ins(normalized, problems.refused[name])
+        parser.add_bpmn_xml(normalized, filename=name)
+    else:
+        raise InvalidModel(f"{name}: not a BPMN or DMN file (root element <{_local(root.tag)}>)")
+
+
+_STANDS_IN_FOR = frozenset({*ACTIVITIES, "intermediateCatchEvent", "intermediateThrowEvent", "endEvent"})
+"""Flow nodes a plain task stands in for in the parse of a refused element (`_read_file`)."""
+
+
+def _stand_ins(tree: Any, refused: set[str]) -> None:
+    """Put a plain task (same id, name and flows) where the rewrite refused an activity or event."""
+    for element_id in refused:
+        for element in tree.getroot().xpath("//*[@id=$id]", id=element_id):
+            if _local(element.tag) not in _STANDS_IN_FOR or element.getparent() is None:
+                continue
+            task = etree.Element(f"{{{BPMN_NS}}}task", id=element_id)
+            if element.get("name"):
+                task.set("name", element.get("name"))
+            for link in element:
+                if _local(link.tag) in ("incoming", "outgoing"):
+                    task.append(copy.deepcopy(link))
+            element.getparent().replace(element, task)
+
+
+def _parse_process(
+    parser: FlowbridgeParser,
+    key: str,
+    files: dict[str, bytes],
+    decisions: dict[str, str],
+    originals: dict[str, Any],
+    problems: _Problems,
+) -> ParsedProcess:
+    """One process of the deployment, parsed; its missing decisions are recorded in `problems`."""
+    process_parser = parser.get_process_parser(key)
+    source_name = process_parser.filename
+    warnings, missing = _check_references(parser, key, decisions, source_name)
+    for refusal in missing:
+        problems.add(refusal, source_name)
+    spec = parser.get_spec(key)
+    subprocess_specs = _subprocess_specs(parser, key)
+    specs.arm([spec, *subprocess_specs.values()])
+    needed = {source_name} | {s.file for s in subprocess_specs.values() if getattr(s, "file", None)}
+    needed |= {decisions[d] for d in _decision_refs(spec, subprocess_specs) if d in decisions}
+    needed |= _form_files(_process_tree(parser, key), files)
+    return ParsedProcess(
+        key=key,
+        name=process_parser.get_name(),
+        source_name=source_name,
+        source_xml=files[source_name].decode("utf-8", errors="replace"),
+        spec=spec,
+        subprocess_specs=subprocess_specs,
+        dialect=parser.dialects.get(source_name, "bpmn"),
+        start_form=_start_form(process_parser, files, source_name),
+        starters=start_rights(process_parser.node),
+        warnings=warnings,
+        files=sorted(needed),
+        microflows=_microflow_uses(_own_specs(parser, spec, subprocess_specs), originals),
+    )
+
+
+def _own_specs(parser: FlowbridgeParser, spec: Any, subprocess_specs: dict[str, Any]) -> list[Any]:
+    """The spec and those of its subprocesses, within and below: not the processes it calls (they
+    are processes of the deployment, each checked on its own)."""
+    found = [spec]
+    for process_spec in found:
+        for task_spec in process_spec.task_specs.values():
+            name = task_spec.spec if isinstance(task_spec, SubWorkflowTask) else None
+            called = parser.process_parsers.get(name or "")
+            if name in subprocess_specs and called is not None and _local(called.node.tag) != "process":
+                found.append(subprocess_specs[name])
+    return found
+
+
+def _microflow_uses(process_specs: list[Any], originals: dict[str, Any]) -> list[MicroflowUse]:
+    """The microflows these specs' elements call (service tasks, Zeebe jobs, listeners), each with
+    where the element is drawn."""
+    uses = []
+    for process_spec in process_specs:
+        original = originals.get(getattr(process_spec, "file", None) or "")
+        for task_spec in process_spec.task_specs.values():
+            calls = _microflow_calls(task_spec)
+            if not calls:
+                continue
+            element_id = task_spec.bpmn_id or task_spec.name
+            found = original.getroot().xpath("//*[@id=$id]", id=element_id) if original is not None else []
+            line = (found[0].sourceline if found else None) or "?"
+            kind = _local(found[0].tag) if found else "element"
+            where = f"{process_spec.file}:{line}: {kind} '{element_id}'"
+            for what, binding in calls:
+                if binding.get("name"):  # "": a value expression, no microflow
+                    uses.append(MicroflowUse(f"{where}: {what}", binding["name"], binding.get("fallback")))
+    return uses
+
+
+def _microflow_calls(task_spec: Any) -> list[tuple[str, dict[str, Any]]]:
+    """What an element calls: ("calls", its binding) for a microflow task, and ("its start
+    listener calls", binding) for each listener whose code is a microflow."""
+    calls = []
+    if isinstance(task_spec, specs.MicroflowTask):
+        calls.append(("calls", task_spec.microflow))
+    extensions = getattr(task_spec, "extensions", None)
+    if not isinstance(extensions, dict):
+        return calls
+    takes = extensions.get("take_listeners")
+    listed = [*(extensions.get("listeners") or [])]
+    listed += [each for flows in (takes.values() if isinstance(takes, dict) else []) for each in flows]
+    for listener in listed:
+        binding = listener.get("binding") if isinstance(listener, dict) else None
+        if isinstance(binding, dict):
+            calls.append((f"its {listener.get('event', '')} listener calls".replace("  ", " "), binding))
+    return calls
 
 
 STARTER_PROPERTIES = {"candidateStarterUsers": "users", "candidateStarterGroups": "groups"}
@@ -157,12 +336,14 @@ def _check_executable(root: Any, name: str) -> None:
 
 
 def _check_references(
-    parser: FlowbridgeParser, key: str, decisions: dict[str, str], source_name: str, original: Any
-) -> list[str]:
-    """Decisions must be in this deployment (or its files): name what is missing. A called process
-    need not be (it is looked up when the call activity is reached): a warning names it."""
+    parser: FlowbridgeParser, key: str, decisions: dict[str, str], source_name: str
+) -> tuple[list[str], list[InvalidModel]]:
+    """Decisions must be in this deployment (or its files): refusals name each that is missing. A
+    called process need not be (it is looked up when the call activity is reached): a warning
+    names it."""
     known = set(parser.process_parsers)
     warnings = []
+    missing = []
     for process_parser in _process_tree(parser, key):
         for node in process_parser.node.iter("{*}callActivity"):
             called = node.get("calledElement") or _zeebe_called(node)
@@ -176,8 +357,8 @@ def _check_references(
             ref = FlowbridgeBusinessRuleTaskParser.get_decision_ref(node)
             if ref and ref not in decisions:
                 what = f"business rule task calls decision '{ref}'"
-                raise _missing(node, source_name, what, "its DMN file")
-    return warnings
+                missing.append(_missing(node, source_name, what, "its DMN file"))
+    return warnings, missing
 
 
 def _subprocess_specs(parser: FlowbridgeParser, key: str) -> dict[str, Any]:
@@ -254,6 +435,14 @@ def _decision_refs(spec: Any, subprocess_specs: dict[str, Any]) -> set[str]:
                 refs.add(engine.decision_table.id)
             refs.update(filter(None, [decision_ref(task_spec)]))
     return refs
+
+
+def _cause(exc: Exception) -> str:
+    """What an unexpected parser failure says, without the exception's type or repr."""
+    if isinstance(exc, KeyError) and exc.args:
+        return f"it refers to '{exc.args[0]}', which it does not define"
+    text = str(exc).split("\n")[0].strip().rstrip(".")
+    return text or "the parser could not read it"
 
 
 def _local(tag: Any) -> str:

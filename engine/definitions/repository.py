@@ -15,11 +15,12 @@ from ..accounts import visibility
 from ..accounts.service import Principal
 from ..errors import ConcurrentChange, InvalidInput, NotFound
 from ..jobs.signal import JobSignal
+from ..microflows import REGISTRY, MicroflowRegistry
 from ..store.database import Database
 from ..store.models import ProcessDefinition, ProcessInstance, iso, utcnow
 from ..store.unit_of_work import UnitOfWork
 from .dialects import PROCESS_VARIABLES
-from .parsing import parse_files
+from .parsing import ParsedProcess, parse_files
 from .state_codec import StateCodec
 
 
@@ -33,7 +34,8 @@ class Deployed:
     name: str | None
     created: bool
     warnings: tuple[str, ...] = ()
-    """What deploys but may not run as drawn (a called process not deployed with it)."""
+    """What deploys but may not run as drawn (a called process not deployed with it, a microflow no
+    registered module provides)."""
 
     def as_dict(self) -> dict[str, Any]:
         """The API's shape of a deployed definition."""
@@ -54,7 +56,13 @@ DEPLOY_ATTEMPTS = 3
 class RepositoryService:
     """Deployed process definitions: versions by key, specs cached per version."""
 
-    def __init__(self, db: Database, codec: StateCodec, signal: JobSignal | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        codec: StateCodec,
+        signal: JobSignal | None = None,
+        registry: MicroflowRegistry | None = None,
+    ) -> None:
         self.db = db
         self.codec = codec
         self._specs: dict[int, tuple[Any, dict[str, Any]]] = {}
@@ -62,14 +70,24 @@ class RepositoryService:
         self._lock = threading.Lock()
         self.signal = signal
         """The engine's job signal, so a deployment's start jobs wake this process's workers."""
+        self.registry = registry if registry is not None else REGISTRY
+        """The microflows (the process-wide registry unless given), to warn of a task calling one
+        no registered module provides."""
 
     def deploy(self, files: dict[str, bytes]) -> list[Deployed]:
-        """Parse and store the files' executable processes; unchanged ones keep their version."""
+        """Parse and store the files' executable processes; unchanged ones keep their version.
+
+        Raises one InvalidModel naming every problem of the files (`details["problems"]`). What
+        may still work later is a warning beside the deployment: a called process not deployed
+        yet, a microflow no registered module provides (yet: modules may load after the models).
+        """
         if not files:
             raise InvalidInput("nothing to deploy: no files given")
         processes = parse_files(files)
         if not processes:
             raise InvalidInput(f"no executable process in {', '.join(sorted(files))}")
+        for process in processes:
+            process.warnings.extend(unregistered_microflows(process, self.registry))
         for attempt in range(DEPLOY_ATTEMPTS):
             try:
                 return self._store(files, processes)
@@ -214,6 +232,17 @@ class RepositoryService:
         if definition_id not in self._dialects:
             self.spec(uow, definition_id)
         return self._dialects[definition_id] in PROCESS_VARIABLES
+
+
+def unregistered_microflows(process: ParsedProcess, registry: MicroflowRegistry) -> list[str]:
+    """A warning for each task of the process calling a microflow the registry does not have."""
+    warnings = []
+    for use in process.microflows:
+        if use.name in registry or (use.fallback and use.fallback in registry):
+            continue
+        named = f"'{use.name}'" + (f" (or '{use.fallback}')" if use.fallback else "")
+        warnings.append(f"{use.where} microflow {named}, which no registered module provides")
+    return warnings
 
 
 def has_timer_start(spec: Any) -> bool:

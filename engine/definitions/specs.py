@@ -27,7 +27,7 @@ from SpiffWorkflow.spiff.specs.defaults import (
 from SpiffWorkflow.util.task import TaskState
 
 from ..decisions import DecisionTask
-from . import compensation, cron, io_mappings, thrown_signals
+from . import compensation, cron, io_mappings, listeners, thrown_signals
 from .compensation import CompensationEndEvent, CompensationHandlerTask, CompensationIntermediateThrow
 from .local_variables import IO_LOCALS
 
@@ -201,11 +201,12 @@ def _locals_of(task: Any) -> dict[str, Any]:
 
 def arm(process_specs: list[Any]) -> None:
     """Connect what a spec's events do at run time (they are not stored with it): completions that
-    compensation records, signals an instance throws, cron cycles, input and output mappings. Runs
-    on every spec parsed or loaded."""
+    compensation records, signals an instance throws, cron cycles, listeners, input and output
+    mappings. Runs on every spec parsed or loaded."""
     compensation.arm(process_specs)
     thrown_signals.arm(process_specs)
     cron.arm(process_specs)
+    listeners.arm(process_specs)  # before the mappings: its end listeners run before the outputs
     io_mappings.arm(process_specs)
 
 

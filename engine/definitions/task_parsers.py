@@ -43,7 +43,7 @@ from SpiffWorkflow.spiff.specs.defaults import (
 
 from .. import decisions, expressions, forms
 from ..namespaces import CAMUNDA_NS, SPIFF_NS, ZEEBE_NS
-from . import io_mappings
+from . import io_mappings, listeners
 from .compensation import CompensationEndEvent, CompensationHandlerTask, CompensationIntermediateThrow
 from .dialects import camunda7, camunda8, dialect_of, spiff
 from .dialects.compensation import COMPENSATE, COMPENSATED_BY, HANDLER, HANDLERS
@@ -235,9 +235,13 @@ def due_date_of(node: Any) -> Any:
 
 
 def _value(text: str | None) -> Any:
-    """A literal stays a string; an expression becomes {"python": source}, translated once here."""
+    """A literal stays a string; an expression becomes {"python": source}, translated once here; a
+    Camunda 7 bean method call (`${ldap.managerOf(employee)}`) becomes {"microflow", "args"}."""
     if text is None or not expressions.is_expression(text):
         return text
+    call = camunda7.bean_call(text)
+    if call is not None:
+        return {"microflow": call[0], "args": call[1]}
     return {"python": expressions.translate(text)}
 
 
@@ -442,14 +446,24 @@ class FlowbridgeProcessParser(SpiffProcessParser):
     def add_tasks(self) -> None:
         super().add_tasks()
         specs = self.spec.task_specs
+        if etree_local_name(self.node) == "process":
+            listeners.attach_process(specs, self.node, self.filename or "")
         for node in self.node:
             spec = specs.get(node.get("id")) if isinstance(node.tag, str) else None
             if spec is None:
                 if isinstance(node.tag, str) and node.get(HANDLER) is not None:
                     self._handler_process(node)  # parsed, so its errors show at deploy
+                target = specs.get(node.get("targetRef") or "") if isinstance(node.tag, str) else None
+                if target is not None and etree_local_name(node) == "sequenceFlow":
+                    listeners.attach_take(target, node, self.filename or "")
                 continue
             if not isinstance(spec, MicroflowTask):  # a service task's mappings are its binding's
                 io_mappings.attach(spec, node, specs, self.filename or "")
+            if etree_local_name(node) == "startEvent" and node.get(f"{{{CAMUNDA_NS}}}initiator"):
+                # Camunda 7 and Flowable: the variable that names who started the instance.
+                spec.extensions["initiator"] = node.get(f"{{{CAMUNDA_NS}}}initiator").strip()
+            is_user_task = etree_local_name(node) == "userTask"
+            listeners.attach(spec, node, self.filename or "", task_listeners=is_user_task)
             if node.get(PART_OF_SCOPE):
                 spec.extensions["part_of_scope"] = True
             if node.get(COMPENSATED_BY):

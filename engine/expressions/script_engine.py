@@ -13,6 +13,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition
 from ..errors import EngineError, InvalidInput, MicroflowFailed, NotFound
 from ..microflows import BpmnError, CallContext, MicroflowRegistry
 from ..variables import assign_path, check_json, check_names
+from . import spiffarena
 from .juel_objects import evaluating
 from .sandbox import SandboxedEnvironment
 from .translate import FUNCTIONS
@@ -42,9 +43,7 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
     ) -> None:
         # Translated JUEL and FEEL expressions call their helpers by name.
         helpers = dict(FUNCTIONS)
-        super().__init__(
-            environment=SandboxedEnvironment(helpers) if sandboxed else TaskDataEnvironment(helpers)
-        )
+        super().__init__(environment=self._environment(helpers, sandboxed, process_variables))
         self.registry = registry
         self.instance_id = instance_id
         self.process_variables = process_variables
@@ -53,6 +52,21 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
         self.business_key = business_key
         """The instance's business key, which JUEL reads as `execution.processBusinessKey` (None: none
         given, or not passed in by the runtime)."""
+
+    # -- SpiffArena's script environment (issue 14 point 12) ---------------------------------------
+
+    @staticmethod
+    def _environment(
+        helpers: dict[str, Any], sandboxed: bool, process_variables: bool
+    ) -> TaskDataEnvironment:
+        """The environment scripts and conditions run in: SpiffArena models (task data, not process
+        variables) get SpiffArena's globals, import and dot access (engine.expressions.spiffarena);
+        the other dialects only the translated expressions' helpers."""
+        if not process_variables:
+            return spiffarena.environment(helpers, sandboxed)
+        return SandboxedEnvironment(helpers) if sandboxed else TaskDataEnvironment(helpers)
+
+    # -- end of SpiffArena's script environment ---------------------------------------------------
 
     def evaluate(self, task: Any, expression: Any, external_context: Any = None) -> Any:
         """SpiffWorkflow's evaluation, but a conditional event's condition over a variable that is
@@ -82,6 +96,10 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
         binding = spec.microflow
         name = binding["name"]
         element = spec.bpmn_id
+        if binding.get("expression") is not None:
+            # Camunda 7's value expression (`camunda:expression="${x > 5}"`): evaluated in the step.
+            self._apply(task, binding, name, self.evaluate(task, binding["expression"]))
+            return True
         try:
             flow = self.registry.find(binding)
         except NotFound:
@@ -126,6 +144,79 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
         check_json(result, f"the result of microflow '{name}' in task '{element}'")
         self._apply(task, binding, name, result)
         return True
+
+    def call_bean(self, task: Any, name: str, args: list[str]) -> Any:
+        """Camunda 7's bean method call in a task's assignee, candidates or due date
+        (`${ldap.managerOf(employee)}`): the microflow `name`, with the evaluated arguments given to
+        its parameters in order; its value."""
+        element = task.task_spec.bpmn_id
+        binding = {"name": name, "args": args}
+        try:
+            flow = self.registry.find(binding)
+        except NotFound:
+            raise MicroflowFailed(
+                f"user task '{element}' calls microflow '{name}', which is not registered",
+                task=element,
+                microflow=name,
+            ) from None
+        context = CallContext(
+            microflow=name,
+            idempotency_key=f"{self.instance_id}:{task.id}:{name}",
+            instance_id=self.instance_id,
+            task_id=str(task.id),
+            element_id=element,
+        )
+        try:
+            result = flow.call(self._positional(task, binding, flow), context)
+        except Exception as exc:
+            raise MicroflowFailed(
+                f"user task '{element}': microflow '{name}' raised {type(exc).__name__}: {exc}",
+                task=element,
+                microflow=name,
+            ) from exc
+        check_json(result, f"the result of microflow '{name}' in task '{element}'")
+        return result
+
+    def run_listener(self, task: Any, listener: dict[str, Any]) -> None:
+        """Run one task or execution listener (engine.definitions.listeners) in the step: its
+        microflow with the task's variables (a dict it returns sets variables), its expression, or
+        its Python script."""
+        if "script" in listener:
+            self.execute(task, listener["script"])
+            return
+        if "expression" in listener:
+            self.evaluate(task, listener["expression"])
+            return
+        binding, element = listener["binding"], task.task_spec.bpmn_id
+        name = binding["name"]
+        where = f"the {listener['event']} listener of '{element}'"
+        try:
+            flow = self.registry.find(binding)
+        except NotFound:
+            raise MicroflowFailed(
+                f"{where} calls microflow '{name}', which is not registered", task=element, microflow=name
+            ) from None
+        inputs = self._positional(task, binding, flow) if binding.get("args") is not None else task.data
+        context = CallContext(
+            microflow=flow.name,
+            idempotency_key=f"{self.instance_id}:{task.id}:{listener['event']}",
+            instance_id=self.instance_id,
+            task_id=str(task.id),
+            element_id=element,
+            event=listener["event"],
+        )
+        try:
+            result = flow.call(copy.deepcopy(inputs), context)
+        except Exception as exc:
+            raise MicroflowFailed(
+                f"{where}: microflow '{name}' raised {type(exc).__name__}: {exc}",
+                task=element,
+                microflow=name,
+            ) from exc
+        if isinstance(result, dict):
+            check_json(result, f"the result of microflow '{name}' in {where}")
+            check_names(result, f"the result of microflow '{name}'")
+            task.data.update(result)
 
     def finish_async(self, task: Any, result: Any) -> None:
         """Apply an async microflow's result to its waiting task and complete the task."""
@@ -183,8 +274,9 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
         return dict(zip(names, args, strict=False))
 
     def _apply(self, task: Any, binding: dict[str, Any], name: str, result: Any) -> None:
-        if binding.get("args") is not None and not binding["outputs"] and not binding["result_variable"]:
-            return  # Camunda 7: a method expression's value is kept only in its resultVariable
+        called = binding.get("args") is not None or binding.get("expression") is not None
+        if called and not binding["outputs"] and not binding["result_variable"]:
+            return  # Camunda 7: an expression's value is kept only in its resultVariable
         if binding["outputs"]:
             # The outputs see the task's locals (its inputs) and what the microflow returned.
             scope = {

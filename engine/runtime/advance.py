@@ -126,6 +126,16 @@ def _fire_due_timers(workflow: Any, finished: Callable[[Any], None] | None) -> b
     return engine_steps(workflow, finished)
 
 
+def set_initiator(workflow: Any, user: str | None) -> None:
+    """Camunda 7's `camunda:initiator` (and Flowable's): the variable a start event names is set to
+    the user who starts the instance (null when no user does: a message, a timer)."""
+    for spec in workflow.spec.task_specs.values():
+        extensions = getattr(spec, "extensions", None)
+        name = extensions.get("initiator") if isinstance(extensions, dict) else None
+        if name:
+            workflow.task_tree.data[name] = user
+
+
 def start_at_its_start_event(workflow: Any, key: str) -> None:
     """Start a new workflow where a person or client starting it by key means to (Camunda 7):
     its plain start event, else its one start event that waits for a trigger, fired at once."""

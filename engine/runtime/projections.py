@@ -20,6 +20,8 @@ CLAIM = "flowbridge_claim"
 """Internal data key on an open user task: the user who claimed it; it overrides the model's assignee."""
 FAILED_WAITS = frozenset({"error", "incident"})
 """Kinds of wait that make an instance's status `incident`."""
+BEAN_VALUES = "bean_values"
+"""Internal data of a user task: the values its assignee, candidate or due-date bean calls returned."""
 
 
 @dataclass
@@ -187,7 +189,11 @@ def _due_at(task: Any, value: Any) -> datetime | None:
 
 
 def _run(task: Any, value: Any, what: str) -> Any:
-    """The result of an expression translated at deploy time ({"python": source}), or None."""
+    """The result of an expression translated at deploy time ({"python": source}), or of a bean
+    method call ({"microflow", "args"}: the microflow runs once, when the task is created, and its
+    value is kept with the task), or None."""
+    if isinstance(value, dict) and value.get("microflow"):
+        return _bean_value(task, value)
     source = value.get("python") if isinstance(value, dict) else None
     if source is None:
         return None
@@ -197,6 +203,14 @@ def _run(task: Any, value: Any, what: str) -> Any:
         raise StepFailed(
             f"user task '{task.task_spec.bpmn_id}': {what} expression {source!r} failed: {exc}"
         ) from exc
+
+
+def _bean_value(task: Any, value: dict[str, Any]) -> Any:
+    key = f"{value['microflow']}({', '.join(value['args'])})"
+    kept = task.internal_data.setdefault(BEAN_VALUES, {})
+    if key not in kept:
+        kept[key] = task.workflow.script_engine.call_bean(task, value["microflow"], value["args"])
+    return kept[key]
 
 
 def _evaluate(task: Any, value: Any) -> str | None:

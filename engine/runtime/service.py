@@ -42,7 +42,7 @@ from ..store.models import Incident, ProcessInstance, UserTask, utcnow
 from ..store.unit_of_work import UnitOfWork
 from ..variables import check_text, check_variables
 from . import lifecycle
-from .advance import run_to_wait, start_at_its_start_event
+from .advance import run_to_wait, set_initiator, start_at_its_start_event
 from .called import CalledProcesses
 from .history import StepRecord
 from .instance_cache import WorkflowCache
@@ -157,8 +157,11 @@ class RuntimeService:
                 data={"variables": variables, "business_key": business_key},
             )
 
+            initiator = user if user is not None else (starter.name if starter is not None else None)
+
             def apply(wf: Any, _record: StepRecord) -> None:
                 wf.task_tree.data.update(variables)
+                set_initiator(wf, initiator)
                 if not at_trigger:
                     start_at_its_start_event(wf, key)
 

@@ -37,6 +37,7 @@ from sqlalchemy.orm import aliased
 
 from ..accounts.access import check_may_do
 from ..accounts.service import Principal, check_name
+from ..definitions import listeners
 from ..errors import (
     EngineError,
     InvalidInput,
@@ -52,8 +53,9 @@ from ..runtime.service import Change, RuntimeService, find_task, lock_open_task
 from ..runtime.views import task_view
 from ..store import instance_rows
 from ..store.database import Database
-from ..store.models import TaskCandidate, UserTask
+from ..store.models import ProcessInstance, TaskCandidate, UserTask
 from ..store.unit_of_work import UnitOfWork
+from . import instructions
 from .microflow_calls import check_may_call
 
 _Slot = list[str | None]
@@ -130,7 +132,16 @@ class TaskService:
             row = uow.session.get(UserTask, task_id)
             if row is None:
                 raise NotFound(f"no user task {task_id}", task_id=task_id)
-            return task_view(row)
+            return {**task_view(row), **self._instructions(uow, row)}
+
+    def _instructions(self, uow: UnitOfWork, row: UserTask) -> dict[str, str | None]:
+        """SpiffArena's instructionsForEndUser, rendered with the task's data (`instructions`)."""
+        instance = uow.session.get(ProcessInstance, row.instance_id)
+        template = None
+        if instance is not None:
+            spec, subprocess_specs = self.runtime.repository.spec(uow, instance.definition_id)
+            template = instructions.template_of(spec, subprocess_specs, row.element_id)
+        return instructions.instructions(template, row.variables or {})
 
     def complete(
         self,
@@ -172,6 +183,7 @@ class TaskService:
                         assignee=current.assignee,
                     )
             task.internal_data[CLAIM] = user
+            listeners.run(task, "assignment")
             data = {"assignee": user}
             if current.assignee is not None:
                 data["previous_assignee"] = current.assignee
@@ -197,6 +209,7 @@ class TaskService:
             if current.assignee == assignee:
                 raise _Unchanged(f"task {task_id} is {assignee}'s already")
             task.internal_data[CLAIM] = assignee
+            listeners.run(task, "assignment")
             _record(
                 record,
                 "task_assigned",

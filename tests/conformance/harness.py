@@ -2,11 +2,12 @@
 
 A `Case` names the peer's test it comes from (`source`), the model files it deploys (kept in its
 peer's `models/` folder), the process it starts and what happens then: a list of steps, each an
-action (complete a user task, correlate a message, broadcast a signal, let timers come due, run
-the async jobs) or a `Check` of what the peer's test asserts at that point (status, the elements
-that completed, the tasks open, the variables). A case the engine does not support is a `Case`
-with `refused`: the words deploy's refusal must contain — an expected refusal, run and checked
-like any other case, never a silent skip.
+action (complete or claim a user task, correlate a message, broadcast a signal, let timers come
+due, run the async jobs) or a `Check` of what the peer's test asserts at that point (status, the
+elements that completed, the tasks open and their assignment, due dates and own variables, the
+variables, the waits; checks.py). `Start` gives the starting user and the business key. A case
+the engine does not support is a `Case` with `refused`: the words deploy's refusal must contain —
+an expected refusal, run and checked like any other case, never a silent skip.
 
 Cases run through the engine facade, the same services the HTTP API calls, on SQLite and on
 PostgreSQL (tests/conformance/test_conformance.py).
@@ -25,16 +26,34 @@ from engine.microflows import Microflow
 from engine.workers import Worker
 
 from ..differential import Clock
+from .checks import Check, OpenTask, check, completed_elements, open_elements
+
+__all__ = [
+    "Case",
+    "Check",
+    "Claim",
+    "Complete",
+    "Message",
+    "OpenTask",
+    "RunJobs",
+    "Signal",
+    "Start",
+    "Wait",
+    "completed_elements",
+    "run_case",
+]
 
 HERE = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
 class Complete:
-    """Complete the one open user task at `element` with `variables`."""
+    """Complete the open user task at `element` with `variables` (the one assigned to `assignee`,
+    when given; else the first)."""
 
     element: str
     variables: dict[str, Any] = field(default_factory=dict)
+    assignee: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,26 +86,24 @@ class RunJobs:
 
 
 @dataclass(frozen=True)
-class Check:
-    """What the peer's test asserts at this point; None: not asserted.
+class Claim:
+    """`user` (a member of `groups`) claims the one open user task at `element`: its assignee."""
 
-    `status`: the instance's status (waiting, completed, incident, ...). `completed`: elements
-    that must have completed by now (a subset; `completed_in_order` compares the whole sequence).
-    `not_completed`: elements that must not have. `open`: the element ids of the open user tasks,
-    as a sorted list. `variables`: a subset of the instance's variables. `absent`: variable names
-    the instance must not have.
-    """
-
-    status: str | None = None
-    completed: tuple[str, ...] = ()
-    completed_in_order: tuple[str, ...] | None = None
-    not_completed: tuple[str, ...] = ()
-    open: tuple[str, ...] | None = None
-    variables: dict[str, Any] = field(default_factory=dict)
-    absent: tuple[str, ...] = ()
+    element: str
+    user: str
+    groups: tuple[str, ...] = ()
 
 
-Step = Complete | Message | Signal | Wait | RunJobs | Check
+@dataclass(frozen=True)
+class Start:
+    """How the case starts its process: the starting `user` (Camunda's authenticated user, whom
+    camunda:initiator names) and the instance's `business_key`."""
+
+    user: str | None = None
+    business_key: str | None = None
+
+
+Step = Complete | Claim | Message | Signal | Wait | RunJobs | Check
 
 
 @dataclass(frozen=True)
@@ -101,6 +118,8 @@ class Case:
     process: str | None = None
     """The key of the process to start (None: deploy only)."""
     variables: dict[str, Any] = field(default_factory=dict)
+    start: Start = Start()
+    """The starting user and business key."""
     steps: tuple[Step, ...] = ()
     refused: str | None = None
     """When set, deploy refuses the files and its message contains these words."""
@@ -134,7 +153,9 @@ def run_case(engine: Engine, case: Case, models: Path, clock: Clock) -> None:
         if case.process is None:
             return
         try:
-            instance = engine.runtime.start(case.process, dict(case.variables))
+            instance = engine.runtime.start(
+                case.process, dict(case.variables), user=case.start.user, business_key=case.start.business_key
+            )
             for step in case.steps:
                 instance = _do(engine, instance["id"], step, clock)
         except EngineError as exc:
@@ -160,9 +181,11 @@ def _register(case: Case) -> list[str]:
 def _do(engine: Engine, instance_id: str, step: Step, clock: Clock) -> dict[str, Any]:
     if isinstance(step, Complete):
         shown = engine.runtime.get(instance_id)
-        found = [t for t in shown["tasks"] if t["element_id"] == step.element]
-        assert found, f"no open task {step.element}; open: {_open(shown)}"
-        engine.tasks.complete(found[0]["id"], dict(step.variables))
+        found = _open_task(engine, shown, step.element, step.assignee)
+        engine.tasks.complete(found["id"], dict(step.variables))
+    elif isinstance(step, Claim):
+        found = _open_task(engine, engine.runtime.get(instance_id), step.element)
+        engine.tasks.claim(found["id"], step.user, step.groups)
     elif isinstance(step, Message):
         engine.messages.correlate(step.name, step.correlation, dict(step.variables))
     elif isinstance(step, Signal):
@@ -173,40 +196,17 @@ def _do(engine: Engine, instance_id: str, step: Step, clock: Clock) -> dict[str,
     elif isinstance(step, RunJobs):
         Worker(engine, concurrency=1).run_until_idle()
     else:
-        _check(engine, instance_id, step)
+        check(engine, instance_id, step)
     return engine.runtime.get(instance_id)
 
 
-def _check(engine: Engine, instance_id: str, check: Check) -> None:
-    shown = engine.runtime.get(instance_id)
-    done = completed_elements(engine, instance_id)
-    where = f"(status {shown['status']}, open {_open(shown)}, completed {done})"
-    if check.status is not None:
-        assert shown["status"] == check.status, where
-    missing = [e for e in check.completed if e not in done]
-    assert not missing, f"not completed: {missing} {where}"
-    if check.completed_in_order is not None:
-        assert tuple(done) == check.completed_in_order, where
-    unexpected = [e for e in check.not_completed if e in done]
-    assert not unexpected, f"completed, but must not have: {unexpected} {where}"
-    if check.open is not None:
-        assert _open(shown) == sorted(check.open), where
-    variables = shown["variables"]
-    for name, value in check.variables.items():
-        assert name in variables, f"no variable {name!r}; variables: {sorted(variables)}"
-        assert variables[name] == value, f"{name} = {variables[name]!r}, not {value!r}"
-    present = [name for name in check.absent if name in variables]
-    assert not present, f"variables that must not be set: {present}"
-
-
-def completed_elements(engine: Engine, instance_id: str) -> list[str]:
-    """The element ids that completed, in the order they did (from the instance's history)."""
-    return [
-        event["element_id"]
-        for event in engine.history.events(instance_id)
-        if event["kind"] == "activity_completed" and event["element_id"]
-    ]
-
-
-def _open(shown: dict[str, Any]) -> list[str]:
-    return sorted(t["element_id"] for t in shown["tasks"])
+def _open_task(
+    engine: Engine, shown: dict[str, Any], element: str, assignee: str | None = None
+) -> dict[str, Any]:
+    found = [t for t in shown["tasks"] if t["element_id"] == element]
+    assert found, f"no open task {element}; open: {open_elements(shown)}"
+    if assignee is None:
+        return found[0]
+    mine = [t for t in found if engine.tasks.get(t["id"])["assignee"] == assignee]
+    assert mine, f"no open task {element} assigned to {assignee}"
+    return mine[0]

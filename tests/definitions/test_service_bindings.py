@@ -104,3 +104,55 @@ def test_flowable_class_names_the_microflow_the_same_way(engine: Engine, microfl
 )
 def test_arguments_split_at_top_level_commas(text: str, parts: list[str]) -> None:
     assert split_arguments(text) == parts
+
+
+CAMUNDA7 = (
+    '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+    'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="t">'
+    '<bpmn:process id="p" isExecutable="true">{}</bpmn:process></bpmn:definitions>'
+)
+
+
+def test_bean_calls_in_assignee_candidates_and_due_date_run_once_as_the_task_is_created(
+    engine: Engine, microflows: Any
+) -> None:
+    calls: list[str] = []
+
+    def manager_of(employee: str) -> str:
+        calls.append(employee)
+        return f"boss-of-{employee}"
+
+    microflows("ldap.managerOf", manager_of)
+    microflows("calendar.inTwoDays", lambda: "2026-12-05T09:00:00+00:00")
+    task = (
+        '<bpmn:userTask id="t" camunda:assignee="${ldap.managerOf(employee)}" '
+        'camunda:candidateGroups="${ldap.managerOf(\'team\')}" camunda:dueDate="${calendar.inTwoDays()}"/>'
+    )
+    engine.repository.deploy(
+        {"p.bpmn": CAMUNDA7.format('<bpmn:startEvent id="s"/>' + task + flow("s", "t")).encode()}
+    )
+    started = engine.runtime.start("p", {"employee": "ada"})
+    shown = engine.tasks.get(started["tasks"][0]["id"])
+    assert shown["assignee"] == "boss-of-ada"
+    assert shown["candidate_groups"] == ["boss-of-team"]
+    assert str(shown["due_at"]).startswith("2026-12-05")
+    engine.tasks.get(started["tasks"][0]["id"])
+    assert sorted(calls) == ["ada", "team"]  # once each, when the task was created; not on every view
+
+
+def test_async_after_continues_the_flow_in_a_job(engine: Engine, microflows: Any) -> None:
+    """`camunda:asyncAfter`: the step ends after the element; a worker's job runs what follows."""
+    from engine.workers import Worker
+
+    microflows("stamp", lambda: {"stamped": True})
+    task = '<bpmn:serviceTask id="t" camunda:class="stamp" camunda:asyncAfter="true"/>'
+    body = (
+        '<bpmn:startEvent id="s"/>' + task + '<bpmn:userTask id="next"/>' + flow("s", "t") + flow("t", "next")
+    )
+    engine.repository.deploy({"p.bpmn": CAMUNDA7.format(body).encode()})
+    started = engine.runtime.start("p", {})
+    assert started["status"] == "waiting" and started["tasks"] == []
+    assert started["variables"]["stamped"] is True  # the task itself ran in the start's step
+    assert [j["microflow"] for j in engine.runtime.get(started["id"])["jobs"]] == ["flowbridge.continue"]
+    Worker(engine, concurrency=1).run_until_idle()
+    assert [t["element_id"] for t in engine.runtime.get(started["id"])["tasks"]] == ["next"]

@@ -26,6 +26,10 @@ MAX_FILE_NAME = 255
     responses=responses(
         {
             200: response("Nothing changed: the existing versions", DeployedOut(many=True)),
+            400: response(
+                "Bad input, or an invalid model (`invalid_model`): `details.problems` lists every problem "
+                "of the files, each `{file, line, element, reason, message}`"
+            ),
             403: response("Not an administrator"),
             409: response("Another deployment of the same process got there first; try again"),
         }

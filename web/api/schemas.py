@@ -161,6 +161,16 @@ class TaskOut(Schema):
     created_at = String(allow_none=True)
     completed_at = String(allow_none=True)
     completed_by = String(allow_none=True)
+    instructions = String(
+        allow_none=True,
+        metadata={
+            "description": "SpiffArena's instructionsForEndUser rendered with the task's data (plain text; "
+            "only in one task's view)"
+        },
+    )
+    instructions_error = String(
+        allow_none=True, metadata={"description": "why the instructions could not be rendered, if so"}
+    )
 
 
 class JobOut(Schema):

@@ -13,8 +13,9 @@ from typing import Any
 from lxml import etree
 
 from ... import expressions
+from ...jobs.continuation import CONTINUE
 from ...namespaces import CAMUNDA_NS
-from .rewrite import Rewriter, child, data_item, q
+from .rewrite import Rewriter, child, connect, data_item, local_name, q
 
 
 def collection(rewriter: Rewriter, loop: etree._Element) -> None:
@@ -27,6 +28,29 @@ def collection(rewriter: Rewriter, loop: etree._Element) -> None:
     element = loop.get(q("elementVariable", CAMUNDA_NS))
     if element:
         data_item(loop, "inputDataItem", element)
+
+
+def async_after(rewriter: Rewriter) -> None:
+    """`camunda:asyncAfter="true"`: what follows the element runs in a job. Behind the element goes a
+    service task `<id>__async_after` calling the built-in async microflow `flowbridge.continue`
+    (engine.jobs.continuation), which takes over the element's outgoing flows."""
+    for element in list(rewriter.root.iter()):
+        if not isinstance(element.tag, str) or element.get(q("asyncAfter", CAMUNDA_NS)) != "true":
+            continue
+        container, element_id = element.getparent(), element.get("id", "")
+        if container is None or local_name(element) in ("endEvent", "boundaryEvent", "sequenceFlow"):
+            continue
+        follow = etree.SubElement(container, q("serviceTask"))
+        follow.set("id", f"{element_id}__async_after")
+        follow.set(q("type", CAMUNDA_NS), "external")
+        follow.set(q("topic", CAMUNDA_NS), CONTINUE)
+        follow.set(q("asyncBefore", CAMUNDA_NS), "true")
+        for flow in list(container.iter(q("sequenceFlow"))):
+            if flow.get("sourceRef") == element_id and flow.getparent() is container:
+                flow.set("sourceRef", follow.get("id", ""))
+        for outgoing in element.findall(q("outgoing")):
+            element.remove(outgoing)
+        connect(container, element, follow)
 
 
 def unconditioned_flows(rewriter: Rewriter) -> None:
@@ -76,22 +100,32 @@ def check_expressions(rewriter: Rewriter) -> None:
         for script in param.iter(q("script", CAMUNDA_NS)):
             language = (script.get("scriptFormat") or "").strip().lower()
             if language != "python":
-                raise rewriter.refuse(
-                    param,
-                    f"parameter '{param.get('name')}' is a {language or 'unnamed'} script; "
-                    "only Python scripts run",
+                rewriter.problems.append(
+                    rewriter.refuse(
+                        param,
+                        f"parameter '{param.get('name')}' is a {language or 'unnamed'} script; "
+                        "only Python scripts run",
+                    )
                 )
     for task in rewriter.iter("userTask"):
-        for attr in ("assignee", "candidateUsers", "candidateGroups"):
-            rewriter.check_expression(task, task.get(q(attr, CAMUNDA_NS)), f"{attr} expression")
-    for task in rewriter.iter("userTask"):
-        rewriter.check_due_date(task, task.get(q("dueDate", CAMUNDA_NS)))
+        for attr in ("assignee", "candidateUsers", "candidateGroups", "dueDate"):
+            text = task.get(q(attr, CAMUNDA_NS))
+            call = bean_call_parts(text)
+            if call is not None:
+                for arg in call[1]:
+                    rewriter.check_expression(task, "${" + arg + "}", f"{attr} argument")
+            elif attr == "dueDate":
+                rewriter.check_due_date(task, text)
+            else:
+                rewriter.check_expression(task, text, f"{attr} expression")
 
 
 def _is_camunda(element: Any) -> bool:
     return isinstance(element.tag, str) and element.tag.startswith("{" + CAMUNDA_NS + "}")
 
 
+_LITERALS = frozenset({"true", "false", "null"})
+"""JUEL literals that read like names: a value expression, not a microflow's name."""
 _BEAN_CALL = re.compile(r"^\s*[$#]\{\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*\((.*)\)\s*\}\s*$", re.DOTALL)
 """`${bean.method(a, b)}`: the microflow `bean.method`, called with the arguments in order."""
 
@@ -105,23 +139,16 @@ def service_binding(node: Any) -> dict[str, Any] | None:
     calls `bean.method` with the evaluated arguments in the order of its parameters.
     """
     get = node.get
-    name = get(f"{{{CAMUNDA_NS}}}topic") if get(f"{{{CAMUNDA_NS}}}type") == "external" else None
-    name = name or expressions.name_of(get(f"{{{CAMUNDA_NS}}}delegateExpression"))
-    expression = get(f"{{{CAMUNDA_NS}}}expression")
-    name = name or expressions.name_of(expression)
-    extra: dict[str, Any] = {}
-    call = _BEAN_CALL.match(expression or "") if name is None else None
-    if call is not None:
-        name = call.group(1)
-        extra["args"] = [expressions.to_python("${" + arg + "}") for arg in split_arguments(call.group(2))]
-    class_name = (get(f"{{{CAMUNDA_NS}}}class") or "").strip()
-    if name is None and class_name:
-        name = class_name
-        simple = class_name.rsplit(".", 1)[-1]
-        if simple != class_name:
-            extra["fallback"] = simple
-    if name is None:
+    topic = get(f"{{{CAMUNDA_NS}}}topic") if get(f"{{{CAMUNDA_NS}}}type") == "external" else None
+    found = code_binding(
+        get(f"{{{CAMUNDA_NS}}}class"),
+        get(f"{{{CAMUNDA_NS}}}delegateExpression"),
+        get(f"{{{CAMUNDA_NS}}}expression"),
+        topic,
+    )
+    if found is None:
         return None
+    name, extra = found["name"], {k: v for k, v in found.items() if k != "name"}
     from ..io_mappings import parameter_source  # the io mappings read this module's bindings too
 
     inputs = [
@@ -140,6 +167,57 @@ def service_binding(node: Any) -> dict[str, Any] | None:
         "result_variable": get(f"{{{CAMUNDA_NS}}}resultVariable") or None,
         **extra,
     }
+
+
+def code_binding(
+    class_name: str | None, delegate_expression: str | None, expression: str | None, name: str | None = None
+) -> dict[str, Any] | None:
+    """What a Camunda 7 service task's or listener's code attributes name: {"name"} of the microflow
+    (with "fallback", a class's simple name, and "args", a method expression's arguments), or
+    {"name": "", "expression"} for a value expression; None when they name nothing."""
+    name = name or expressions.name_of(delegate_expression)
+    named = expressions.name_of(expression)
+    name = name or (named if named not in _LITERALS else None)
+    extra: dict[str, Any] = {}
+    call = _BEAN_CALL.match(expression or "") if name is None else None
+    if call is not None:
+        name = call.group(1)
+        extra["args"] = [expressions.to_python("${" + arg + "}") for arg in split_arguments(call.group(2))]
+    elif name is None and expression and expressions.is_expression(expression):
+        # Any other expression is a value expression, as Camunda 7 evaluates it: no microflow;
+        # its value goes to camunda:resultVariable (or its output parameters).
+        name = ""
+        extra["expression"] = expressions.to_python(expression)
+    class_name = (class_name or "").strip()
+    if name is None and class_name:
+        name = class_name
+        simple = class_name.rsplit(".", 1)[-1]
+        if simple != class_name:
+            extra["fallback"] = simple
+    return None if name is None else {"name": name, **extra}
+
+
+def bean_call(text: str | None) -> tuple[str, list[str]] | None:
+    """A method expression that calls a bean (`${ldap.managerOf(employee, 'x')}`): the microflow's
+    name and the arguments' Python, or None. The methods JUEL itself knows (`execution.getVariable`,
+    `name.toUpperCase()`, …) are not bean calls: they translate as expressions."""
+    parts = bean_call_parts(text)
+    if parts is None:
+        return None
+    return parts[0], [expressions.to_python("${" + arg + "}") for arg in parts[1]]
+
+
+def bean_call_parts(text: str | None) -> tuple[str, list[str]] | None:
+    """`bean_call`'s name and its arguments as written (JUEL), or None."""
+    call = _BEAN_CALL.match(text or "")
+    if call is None:
+        return None
+    try:
+        expressions.translate(text or "")
+        return None  # JUEL's own method: an expression
+    except expressions.UnsupportedExpression:
+        pass
+    return call.group(1), split_arguments(call.group(2))
 
 
 def split_arguments(text: str) -> list[str]:

@@ -44,8 +44,9 @@ def called_elements(rewriter: Rewriter) -> None:
             continue
         process_id = (called.get("processId") or "").strip()
         if process_id.startswith("="):
-            raise rewriter.refuse(activity, "a called process id given as a FEEL expression is not supported")
-        if process_id:
+            why = "a called process id given as a FEEL expression is not supported"
+            rewriter.problems.append(rewriter.refuse(activity, why))
+        elif process_id:
             activity.set("calledElement", process_id)
 
 

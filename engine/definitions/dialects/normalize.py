@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from lxml import etree
 
+from ...errors import InvalidModel
 from . import camunda7, camunda8, flowable
 from .compensation import rewrite_compensation
 from .detect import dialect_of
@@ -13,10 +15,15 @@ from .event_subprocesses import rewrite_event_subprocesses
 from .rewrite import Rewriter
 
 
-def normalize(tree: etree._ElementTree, source_name: str) -> tuple[etree._ElementTree, str]:
+def normalize(
+    tree: etree._ElementTree, source_name: str, problems: list[dict[str, Any]] | None = None
+) -> tuple[etree._ElementTree, str]:
     """A rewritten copy of `tree` that SpiffWorkflow can run, and the document's dialect.
 
-    Raises InvalidModel naming the file, line, element and reason for what cannot run.
+    Every step goes on past a refusal (each element is refused on its own, see
+    `Rewriter.collect`), so all of the document's problems are found. Then, without `problems`,
+    one InvalidModel names them all (file, line, element and reason of each, by line); with a
+    list, the problems are appended to it and the copy is returned as far as it was rewritten.
     """
     dialect = dialect_of(tree.getroot())
     copied = copy.deepcopy(tree)
@@ -34,9 +41,20 @@ def normalize(tree: etree._ElementTree, source_name: str) -> tuple[etree._Elemen
     camunda7.check_expressions(rewriter)
     camunda8.check_expressions(rewriter)
     camunda8.called_elements(rewriter)
+    camunda7.async_after(rewriter)  # before the splits: the continuation takes the outgoing flows
     rewriter.implicit_splits()
     rewriter.implicit_ends()
     rewriter.implicit_starts()
-    rewrite_compensation(rewriter)  # after implicit starts: its handlers' wrappers start nowhere
-    rewrite_event_subprocesses(rewriter)  # last: it moves whole flows into a new subprocess
+    # These two stop at their first refusal (they rewrite whole scopes): the steps before them
+    # have been checked already, and one refusal of each is recorded.
+    with rewriter.collect():
+        rewrite_compensation(rewriter)  # after implicit starts: its handlers' wrappers start nowhere
+    with rewriter.collect():
+        rewrite_event_subprocesses(rewriter)  # last: it moves whole flows into a new subprocess
+    found = [p for refusal in rewriter.problems for p in refusal.problems]
+    found.sort(key=lambda p: p["line"] or 0)
+    if problems is not None:
+        problems.extend(found)
+    elif found:
+        raise InvalidModel.of(found)
     return copied, dialect

@@ -8,13 +8,16 @@
 - an activity with several outgoing flows gets the gateway BPMN implies (parallel for
   plain flows, inclusive for conditional ones), and a (sub)process without a start event the
   start event BPMN implies;
-- what cannot run is refused with a reason a modeller understands.
+- what cannot run is refused with a reason a modeller understands: each concern refuses one
+  element at a time inside `Rewriter.collect`, which records the refusal and goes on with the
+  next element (the refused one is left as drawn), so one deployment names every problem.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from lxml import etree
 
@@ -84,6 +87,8 @@ class Rewriter:
         self.root = root
         self.source_name = source_name
         self.dialect = dialect
+        self.problems: list[InvalidModel] = []
+        """The refusals recorded so far (`collect`), in document order per concern."""
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -96,7 +101,26 @@ class Rewriter:
         kind = local_name(owner) or "element"
         line = element.sourceline or "?"
         label = f"{kind} '{element_id}'" if element_id else kind
-        return InvalidModel(f"{self.source_name}:{line}: {label}: {reason}", line=line, element=element_id)
+        return InvalidModel(
+            f"{self.source_name}:{line}: {label}: {reason}",
+            line=line,
+            element=element_id,
+            file=self.source_name,
+            reason=reason,
+        )
+
+    @contextmanager
+    def collect(self) -> Iterator[None]:
+        """Record a refusal raised inside and go on: a concern wraps its work on each element in
+        this, so the rest of the document is still checked (the refused element stays as drawn)."""
+        try:
+            yield
+        except InvalidModel as refusal:
+            self.problems.append(refusal)
+
+    def refused_elements(self) -> set[str]:
+        """The ids of the elements refused so far."""
+        return {str(p["element"]) for refusal in self.problems for p in refusal.problems if p["element"]}
 
     def translate(self, element: etree._Element, text: str, what: str, language: str | None = None) -> str:
         """Python source for an expression, or a refusal naming it.
@@ -167,9 +191,11 @@ class Rewriter:
                     error.set("errorCode", ref)
                     defined.add(ref)
                 elif ref and ref not in defined:
-                    raise self.refuse(
-                        definition,
-                        f"{kind}EventDefinition names {kind} '{ref}', which the file does not define",
+                    self.problems.append(
+                        self.refuse(
+                            definition,
+                            f"{kind}EventDefinition names {kind} '{ref}', which the file does not define",
+                        )
                     )
 
     def conditions(self) -> None:
@@ -180,46 +206,51 @@ class Rewriter:
                 # An empty condition is no condition (bpmn.io writes them when a field is cleared).
                 remove(condition)
                 continue
-            language = self.language_of(condition, what)
-            condition.text = self.translate(condition, text, what, language)
-            _clear_language(condition)
+            with self.collect():
+                language = self.language_of(condition, what)
+                condition.text = self.translate(condition, text, what, language)
+                _clear_language(condition)
 
     def timers(self) -> None:
         for timer in self.iter("timerEventDefinition"):
             kinds = ("timeDate", "timeDuration", "timeCycle")
             values = [v for v in timer if local_name(v) in kinds and (v.text or "").strip()]
             if not values:
-                raise self.refuse(timer, "timer has no time (timeDate, timeDuration or timeCycle)")
+                why = "timer has no time (timeDate, timeDuration or timeCycle)"
+                self.problems.append(self.refuse(timer, why))
             for value in values:
-                text = (value.text or "").strip()
-                if _ISO_TIMER.match(text):
-                    value.text = repr(text)
-                elif local_name(value) == "timeCycle" and cron.looks_like_cron(text):
-                    try:
-                        value.text = repr(cron.PREFIX + cron.normalize(text, self.dialect))
-                    except ValueError as exc:
-                        raise self.refuse(timer, str(exc)) from None
-                else:
-                    value.text = self.translate(value, text, "timer value", self.language_of(value, "timer"))
-                _clear_language(value)
+                with self.collect():
+                    self._timer_value(timer, value)
+
+    def _timer_value(self, timer: etree._Element, value: etree._Element) -> None:
+        text = (value.text or "").strip()
+        if _ISO_TIMER.match(text):
+            value.text = repr(text)
+        elif local_name(value) == "timeCycle" and cron.looks_like_cron(text):
+            try:
+                value.text = repr(cron.PREFIX + cron.normalize(text, self.dialect))
+            except ValueError as exc:
+                raise self.refuse(timer, str(exc)) from None
+        else:
+            value.text = self.translate(value, text, "timer value", self.language_of(value, "timer"))
+        _clear_language(value)
 
     def multi_instance(self, collections: tuple[CollectionReader, ...]) -> None:
         for loop in self.iter("multiInstanceLoopCharacteristics"):
-            for read_collection in collections:
-                read_collection(self, loop)
-            for local in ("loopCardinality", "completionCondition"):
-                element = loop.find(q(local))
-                if element is not None and (element.text or "").strip():
-                    what = "loop cardinality" if local == "loopCardinality" else "completion condition"
-                    element.text = self.translate(element, element.text or "", what)
-            has_input = (
-                loop.find(q("loopCardinality")) is not None or loop.find(q("loopDataInputRef")) is not None
-            )
-            if not has_input:
-                raise self.refuse(
-                    loop,
-                    "multi-instance activity names neither a cardinality nor a collection to loop over",
-                )
+            with self.collect():
+                for read_collection in collections:
+                    read_collection(self, loop)
+                for local in ("loopCardinality", "completionCondition"):
+                    element = loop.find(q(local))
+                    if element is not None and (element.text or "").strip():
+                        what = "loop cardinality" if local == "loopCardinality" else "completion condition"
+                        element.text = self.translate(element, element.text or "", what)
+                inputs = (loop.find(q("loopCardinality")), loop.find(q("loopDataInputRef")))
+                if all(found is None for found in inputs):
+                    raise self.refuse(
+                        loop,
+                        "multi-instance activity names neither a cardinality nor a collection to loop over",
+                    )
 
     def bare_name(self, element: etree._Element, value: str, what: str) -> str:
         """The variable a `name`, `=name` or `${name}` refers to (loop collections name variables)."""
@@ -234,27 +265,33 @@ class Rewriter:
 
     def scripts(self, readers: tuple[ScriptReader, ...]) -> None:
         for task in self.iter("scriptTask"):
-            if any(read(self, task) for read in readers):
-                continue
-            script_format = (task.get("scriptFormat") or "python").strip().lower()
-            if script_format not in ("python", "text/x-python", "py"):
-                raise self.refuse(task, f"script task is written in {script_format}; Flowbridge runs Python")
-            script = task.find(q("script"))
-            if script is None or not (script.text or "").strip():
-                raise self.refuse(task, "script task has no script")
+            with self.collect():
+                self._script(task, readers)
+
+    def _script(self, task: etree._Element, readers: tuple[ScriptReader, ...]) -> None:
+        if any(read(self, task) for read in readers):
+            return
+        script_format = (task.get("scriptFormat") or "python").strip().lower()
+        if script_format not in ("python", "text/x-python", "py"):
+            raise self.refuse(task, f"script task is written in {script_format}; Flowbridge runs Python")
+        script = task.find(q("script"))
+        if script is None or not (script.text or "").strip():
+            raise self.refuse(task, "script task has no script")
 
     def check_expression(self, element: etree._Element, value: str | None, what: str) -> None:
-        """Refuse an expression that does not translate (the parser translates it again)."""
+        """Record a refusal of an expression that does not translate (the parser translates it again)."""
         if value and expressions.is_expression(value):
-            self.translate(element, value, what)
+            with self.collect():
+                self.translate(element, value, what)
 
     def check_due_date(self, element: etree._Element, value: str | None) -> None:
-        """A due date is an ISO 8601 date or an expression; refuse anything else."""
-        if value and expressions.is_expression(value):
-            self.translate(element, value, "dueDate expression")
-        elif value and value.strip() and parse_moment(value) is None:
-            why = "is neither an ISO 8601 date nor an expression"
-            raise self.refuse(element, f"dueDate {value.strip()!r} {why}")
+        """A due date is an ISO 8601 date or an expression; record a refusal of anything else."""
+        with self.collect():
+            if value and expressions.is_expression(value):
+                self.translate(element, value, "dueDate expression")
+            elif value and value.strip() and parse_moment(value) is None:
+                why = "is neither an ISO 8601 date nor an expression"
+                raise self.refuse(element, f"dueDate {value.strip()!r} {why}")
 
     def implicit_splits(self) -> None:
         for process in [*self.iter("process"), *self.iter("subProcess"), *self.iter("transaction")]:

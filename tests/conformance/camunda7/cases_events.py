@@ -505,7 +505,7 @@ CASES += [
     Case(
         name="timer_boundary_on_nesting_of_subprocesses",
         source=f"{TIMER_BOUNDARY}#testTimerOnNestingOfSubprocesses",
-        construct="interrupting timer boundary event on subprocess",
+        construct="interrupting timer boundary event on a subprocess",
         files=("BoundaryTimerEventTest.testTimerOnNestingOfSubprocesses.bpmn",),
         process="timerOnNestedSubprocesses",
         steps=(
@@ -530,7 +530,7 @@ CASES += [
     Case(
         name="timer_boundary_in_single_transaction_process",
         source=f"{TIMER_BOUNDARY}#testTimerInSingleTransactionProcess",
-        construct="interrupting timer boundary event on subprocess",
+        construct="interrupting timer boundary event on a subprocess",
         files=("BoundaryTimerEventTest.testTimerInSingleTransactionProcess.bpmn",),
         process="timerOnSubprocesses",
         steps=(Check(status="completed", not_completed=("boundaryTimer",)),),
@@ -564,7 +564,7 @@ CASES += [
     Case(
         name="timer_boundary_multiple_outgoing_sequence_flows_on_subprocess",
         source=f"{TIMER_BOUNDARY}#testMultipleOutgoingSequenceFlowsOnSubprocess",
-        construct="interrupting timer boundary event with two outgoing flows on subprocess",
+        construct="interrupting timer boundary event with two outgoing flows on a subprocess",
         files=("BoundaryTimerEventTest.testMultipleOutgoingSequenceFlowsOnSubprocess.bpmn",),
         process="interruptingTimer",
         steps=(
@@ -664,7 +664,7 @@ CASES += [
     Case(
         name="timer_boundary_non_interrupting_on_embedded_subprocess",
         source=f"{TIMER_NON_INTERRUPTING}#testTimerOnEmbeddedSubprocess",
-        construct="non-interrupting timer boundary event on subprocess",
+        construct="non-interrupting timer boundary event on a subprocess",
         files=("BoundaryTimerNonInterruptingEventTest.testTimerOnEmbeddedSubprocess.bpmn",),
         process="nonInterruptingTimerOnEmbeddedSubprocess",
         steps=(

@@ -793,7 +793,7 @@ CASES = [
     Case(
         name="timer_intermediate_date",
         source=f"{EVENTS}/TimerIntermediateTest.py#testRunThroughHappy",
-        construct="intermediate timer (date from a variable)",
+        construct="intermediate timer catch event, date from a variable",
         files=("Timer-Intermediate.bpmn",),
         process="sid-909dfba4-15dd-47b3-b7d4-88330891429a",
         variables={"due_time": TIMER_DUE},
@@ -806,7 +806,7 @@ CASES = [
     Case(
         name="timer_intermediate_duration",
         source=f"{EVENTS}/TimerDurationTest.py#testRunThroughHappy",
-        construct="intermediate timer (duration)",
+        construct="intermediate timer catch event, duration",
         files=("timer.bpmn",),
         process="timer",
         steps=(
@@ -818,7 +818,7 @@ CASES = [
     Case(
         name="timer_intermediate_date_from_script",
         source=f"{EVENTS}/TimerDateTest.py#testRunThroughHappy",
-        construct="intermediate timer (date a script computes)",
+        construct="intermediate timer catch event, date a script computes",
         files=("timer-date-start.bpmn",),
         process="date_timer",
         steps=(
@@ -989,7 +989,7 @@ CASES = [
     Case(
         name="conditional_event_intermediate",
         source=f"{EVENTS}/ConditionalEventTest.py#testIntermediateEvent",
-        construct="intermediate conditional event",
+        construct="intermediate conditional catch event",
         files=("conditional_event.bpmn",),
         process="intermediate",
         steps=(

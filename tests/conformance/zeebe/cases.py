@@ -359,7 +359,7 @@ def _job_output_cases() -> list[Case]:
         _case(
             name=f"io_mapping_job_output_{row}",
             source=f"{JOB_OUTPUT}#shouldApplyOutputMappings[{i}]",
-            construct="zeebe:ioMapping outputs of a service task",
+            construct="zeebe:ioMapping output on a service task",
             files=(f"JobOutputMappingTest.shouldApplyOutputMappings.{i}.bpmn",),
             process="process",
             variables={"i": 0},

@@ -171,3 +171,35 @@ def test_a_chain_of_call_activities_ending_in_one_step_completes(engine: Engine)
     assert done["variables"]["z"] == 3
     kinds = [(e["kind"], e["element_id"]) for e in engine.history.events(instance["id"])]
     assert ("activity_completed", "call_bottom") in kinds and ("activity_completed", "call_middle") in kinds
+
+
+def _spiffworkflow_cases() -> Iterator[Any]:
+    """SpiffWorkflow's own test models (tests/conformance/spiffworkflow): each deployed as its case
+    deploys it, started with its case's variables; the ones whose runs differ today are expected
+    to differ (strict), so the day they agree the suite says so."""
+    from ..conformance.spiffworkflow import cases
+
+    models = TESTS / "conformance" / "spiffworkflow" / "models"
+    for files, key, variables in cases.DIFFERENTIAL_MODELS:
+        yield pytest.param(
+            {n: (models / n).read_bytes() for n in files}, key, variables, id=f"{files[0]}:{key}"
+        )
+    for key, name in sorted(cases.DIFFERENTIAL_DIFFERS):
+        why = "message start events: SpiffWorkflow alone and the engine start them differently"
+        yield pytest.param(
+            {name: (models / name).read_bytes()},
+            key,
+            {},
+            id=f"{name}:{key}",
+            marks=pytest.mark.xfail(reason=why, strict=True),
+        )
+
+
+@pytest.mark.parametrize(("files", "key", "variables"), list(_spiffworkflow_cases()))
+def test_spiffworkflow_test_models_run_on_the_persisted_path_as_spiffworkflow_alone(
+    engine: Engine, files: dict[str, bytes], key: str, variables: dict[str, Any]
+) -> None:
+    twin = Twin(engine, files, key, variables, TASK_VALUES).run()
+    for step, (memory, persisted) in enumerate(zip(twin.memory.steps, twin.persisted.steps, strict=False)):
+        assert persisted == memory, f"step {step} differs: {twin.memory.errors} {twin.persisted.errors}"
+    assert len(twin.persisted.steps) == len(twin.memory.steps)

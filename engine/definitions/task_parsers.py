@@ -195,6 +195,8 @@ class FlowbridgeUserTaskParser(UserTaskParser):
         if node is None:
             extensions["assignment"] = assignment_of(self.node, self.lane, _dialect(self))
             extensions["due_date"] = due_date_of(self.node)
+            extensions["follow_up_date"] = due_date_of(self.node, "followUpDate")
+            extensions["priority"] = priority_of(self.node)
             extensions["form"] = _form(self)
         return extensions
 
@@ -224,14 +226,30 @@ def assignment_of(node: Any, lane: str | None, dialect: str) -> dict[str, Any]:
     }
 
 
-def due_date_of(node: Any) -> Any:
-    """A user task's due date (camunda:dueDate, or zeebe:taskSchedule's dueDate): an ISO 8601 literal,
-    {"python": source} for an expression, or None. Checked at deploy time (engine.definitions.dialects)."""
-    value = node.get(f"{{{CAMUNDA_NS}}}dueDate")
+def due_date_of(node: Any, attribute: str = "dueDate") -> Any:
+    """A user task's due date (camunda:dueDate, or zeebe:taskSchedule's dueDate) or, with
+    `attribute="followUpDate"`, its follow-up date: an ISO 8601 literal (a date, or a duration after
+    the task's creation), {"python": source} for an expression, or None. Checked at deploy time
+    (engine.definitions.dialects)."""
+    value = node.get(f"{{{CAMUNDA_NS}}}{attribute}")
     schedule = node.find(f".//{{{ZEEBE_NS}}}taskSchedule")
     if not (value and value.strip()) and schedule is not None:
-        value = schedule.get("dueDate")
+        value = schedule.get(attribute)
     return _value(value.strip()) if value and value.strip() else None
+
+
+def priority_of(node: Any) -> Any:
+    """A user task's priority (camunda:priority, or zeebe:priorityDefinition's priority): a number's
+    text, {"python": source} for an expression, or None (the default, 50)."""
+    value = node.get(f"{{{CAMUNDA_NS}}}priority")
+    definition = node.find(f".//{{{ZEEBE_NS}}}priorityDefinition")
+    if not (value and value.strip()) and definition is not None:
+        value = definition.get("priority")
+    if not (value and value.strip()):
+        return None
+    if not expressions.is_expression(value) and not value.strip().lstrip("-").isdigit():
+        raise ValidationException(f"priority '{value.strip()}' is not a whole number", node=node)
+    return _value(value.strip())
 
 
 def _value(text: str | None) -> Any:

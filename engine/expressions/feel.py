@@ -10,7 +10,8 @@ import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from .feel_functions import SIGNATURES, TYPES, VARIADIC
+from .feel_functions import SIGNATURES, VARIADIC
+from .feel_values import TYPES
 
 
 class Refusal(Exception):

@@ -21,7 +21,9 @@ from types import FrameType
 from typing import Any, NamedTuple
 
 from . import feel, juel
-from . import feel_functions as values
+from . import feel_values as values
+from .feel_conversions import at_literal
+from .feel_functions import BUILTINS
 from .juel import MISSING, enclosing_scope, scope_value
 
 _JUEL = re.compile(r"^\s*[$#]\{(?P<body>.*)\}\s*$", re.DOTALL)
@@ -311,7 +313,7 @@ def _fb_neg(value: Any) -> Any:
     return values.format_duration(-found.value[0], -found.value[1])
 
 
-_BUILTINS: dict[str, Callable[..., Any]] = {"@": values.at_literal, **values.BUILTINS}
+_BUILTINS: dict[str, Callable[..., Any]] = {"@": at_literal, **BUILTINS}
 """FEEL's built-in functions (engine.expressions.feel_functions) and `@"…"` literals, by name."""
 
 

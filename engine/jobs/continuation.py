@@ -24,6 +24,4 @@ def _continue() -> dict[str, Any]:
 def register(registry: MicroflowRegistry = REGISTRY) -> None:
     """Register `flowbridge.continue` (once; the engine does this as it starts)."""
     if CONTINUE not in registry:
-        registry.register(
-            Microflow.wrap(CONTINUE, _continue, mode="async")
-        )
+        registry.register(Microflow.wrap(CONTINUE, _continue, mode="async"))

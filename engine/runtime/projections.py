@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from ..errors import StepFailed
 from ..jobs.outbox import INCIDENT, JOB_ID
 from ..messages.waits import message_waits, process_variables
-from ..store.models import parse_moment
+from ..store.models import DEFAULT_PRIORITY, parse_moment
 from ..variables import check_json
 
 INTERNAL_KEYS = frozenset({"data_objects"})
@@ -39,6 +40,8 @@ class OpenTask:
     variables: dict[str, Any]
     created_at: datetime
     due_at: datetime | None = None
+    follow_up_at: datetime | None = None
+    priority: int = DEFAULT_PRIORITY
 
 
 @dataclass
@@ -167,25 +170,54 @@ def make_open_task(task: Any) -> OpenTask:
         variables=_visible(task.data),
         created_at=datetime.fromtimestamp(task.last_state_change, UTC),
         due_at=_due_at(task, extensions.get("due_date")),
+        follow_up_at=_due_at(task, extensions.get("follow_up_date"), "follow-up date"),
+        priority=_priority(task, extensions.get("priority")),
     )
 
 
-def _due_at(task: Any, value: Any) -> datetime | None:
-    """The task's due date: an ISO 8601 literal, or an expression giving a date, a datetime or ISO text.
+def _due_at(task: Any, value: Any, what: str = "due date") -> datetime | None:
+    """The task's due (or follow-up) date: an ISO 8601 literal, or an expression giving a date, a
+    datetime or ISO text; an ISO 8601 duration (`P2DT2H30M`) is that long after the task was
+    created, as Camunda reads it.
 
-    The task's row keeps the due date from the step that opened the task.
+    The task's row keeps the date from the step that opened the task.
     """
     if value is None:
         return None
-    result = value if isinstance(value, str) else _run(task, value, "due date")
+    result = value if isinstance(value, str) else _run(task, value, what)
     if result is None:
         return None
     moment = parse_moment(result)
+    if moment is None and isinstance(result, str) and result.strip().startswith("P"):
+        moment = _after_creation(task, result.strip())
     if moment is None:
         raise StepFailed(
-            f"user task '{task.task_spec.bpmn_id}': the due date {result!r} is not a date (ISO 8601)"
+            f"user task '{task.task_spec.bpmn_id}': the {what} {result!r} is not a date (ISO 8601)"
         )
     return moment
+
+
+def _after_creation(task: Any, duration: str) -> datetime | None:
+    try:
+        delta = TimerEventDefinition.get_timedelta_from_start(
+            TimerEventDefinition.parse_iso_duration(duration)
+        )
+    except (TypeError, ValueError, KeyError):
+        return None
+    return datetime.fromtimestamp(task.last_state_change, UTC) + delta
+
+
+def _priority(task: Any, value: Any) -> int:
+    """The task's priority: a number, or an expression giving one (Camunda's default: 50)."""
+    if value is None:
+        return DEFAULT_PRIORITY
+    result = value if isinstance(value, (str, int)) else _run(task, value, "priority")
+    try:
+        return int(str(result).strip())
+    except (TypeError, ValueError):
+        raise StepFailed(
+            f"user task '{task.task_spec.bpmn_id}': the priority {result!r} is not a whole number"
+        ) from None
 
 
 def _run(task: Any, value: Any, what: str) -> Any:

@@ -27,6 +27,8 @@ def task_view(row: UserTask) -> dict[str, Any]:
         "completed_at": iso(row.completed_at),
         "completed_by": row.completed_by,
         "due_at": iso(row.due_at),
+        "follow_up_at": iso(row.follow_up_at),
+        "priority": row.priority,
     }
 
 
@@ -48,6 +50,8 @@ def open_task_view(instance_id: str, task: OpenTask) -> dict[str, Any]:
         "completed_at": None,
         "completed_by": None,
         "due_at": iso(task.due_at),
+        "follow_up_at": iso(task.follow_up_at),
+        "priority": task.priority,
     }
 
 

@@ -275,6 +275,8 @@ def _task_row(instance_id: str, task: OpenTask) -> dict[str, Any]:
         "completed_at": None,
         "completed_by": None,
         "due_at": task.due_at,
+        "follow_up_at": task.follow_up_at,
+        "priority": task.priority,
     }
 
 

@@ -54,6 +54,10 @@ def parse_moment(value: object) -> datetime | None:
         return None
 
 
+DEFAULT_PRIORITY = 50
+"""A user task's priority when the model gives none (Camunda's default)."""
+
+
 class Base(DeclarativeBase):
     """Declarative base with a naming convention so migrations name constraints predictably."""
 
@@ -155,6 +159,8 @@ class UserTask(Base):
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     completed_by: Mapped[str | None] = mapped_column(String(255))
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    follow_up_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    priority: Mapped[int] = mapped_column(Integer, default=DEFAULT_PRIORITY, server_default="50")
     """When the task should be done (the model's camunda:dueDate / zeebe:taskSchedule), if it says."""
 
 

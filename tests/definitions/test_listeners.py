@@ -24,7 +24,10 @@ def extensions(*listeners: str) -> str:
 
 
 def flow(source: str, target: str, inner: str = "") -> str:
-    return f'<bpmn:sequenceFlow id="{source}_{target}" sourceRef="{source}" targetRef="{target}">{inner}</bpmn:sequenceFlow>'
+    return (
+        f'<bpmn:sequenceFlow id="{source}_{target}" sourceRef="{source}" targetRef="{target}">'
+        f"{inner}</bpmn:sequenceFlow>"
+    )
 
 
 @pytest.fixture
@@ -116,7 +119,10 @@ def test_take_listeners_and_process_listeners(
 
 
 def test_a_python_script_listener_runs_and_other_languages_are_refused_by_name(engine: Engine) -> None:
-    script = '<camunda:executionListener event="end"><camunda:script scriptFormat="{}">seen = True</camunda:script></camunda:executionListener>'
+    script = (
+        '<camunda:executionListener event="end"><camunda:script scriptFormat="{}">seen = True'
+        "</camunda:script></camunda:executionListener>"
+    )
     body = (
         '<bpmn:startEvent id="s"/><bpmn:task id="t">{}</bpmn:task><bpmn:endEvent id="e"/>'
         + flow("s", "t")
@@ -149,7 +155,7 @@ def test_a_listener_naming_no_registered_microflow_fails_the_step_by_name(engine
         engine,
         '<bpmn:startEvent id="s"/>' + task + '<bpmn:endEvent id="e"/>' + flow("s", "t") + flow("t", "e"),
     )
-    with pytest.raises(Exception, match="start listener of 't' calls microflow 'com.acme.Missing'"):
+    with pytest.raises(Exception, match=r"start listener of 't' calls microflow 'com\.acme\.Missing'"):
         engine.runtime.start("p", {})
 
 

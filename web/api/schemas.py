@@ -158,6 +158,8 @@ class TaskOut(Schema):
     form = _json("the task's form description, or null")
     variables = _variables("the instance's variables the task sees")
     due_at = String(allow_none=True, metadata={"description": "when the model says it is due"})
+    follow_up_at = String(allow_none=True, metadata={"description": "when the model says to follow it up"})
+    priority = Integer(metadata={"description": "the model's priority (Camunda's default: 50)"})
     created_at = String(allow_none=True)
     completed_at = String(allow_none=True)
     completed_by = String(allow_none=True)

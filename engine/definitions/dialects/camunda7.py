@@ -108,14 +108,14 @@ def check_expressions(rewriter: Rewriter) -> None:
                     )
                 )
     for task in rewriter.iter("userTask"):
-        for attr in ("assignee", "candidateUsers", "candidateGroups", "dueDate"):
+        for attr in ("assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate"):
             text = task.get(q(attr, CAMUNDA_NS))
             call = bean_call_parts(text)
             if call is not None:
                 for arg in call[1]:
                     rewriter.check_expression(task, "${" + arg + "}", f"{attr} argument")
-            elif attr == "dueDate":
-                rewriter.check_due_date(task, text)
+            elif attr in ("dueDate", "followUpDate"):
+                rewriter.check_due_date(task, text, attr)
             else:
                 rewriter.check_expression(task, text, f"{attr} expression")
 

@@ -118,10 +118,6 @@ class Rewriter:
         except InvalidModel as refusal:
             self.problems.append(refusal)
 
-    def refused_elements(self) -> set[str]:
-        """The ids of the elements refused so far."""
-        return {str(p["element"]) for refusal in self.problems for p in refusal.problems if p["element"]}
-
     def translate(self, element: etree._Element, text: str, what: str, language: str | None = None) -> str:
         """Python source for an expression, or a refusal naming it.
 
@@ -284,14 +280,15 @@ class Rewriter:
             with self.collect():
                 self.translate(element, value, what)
 
-    def check_due_date(self, element: etree._Element, value: str | None) -> None:
-        """A due date is an ISO 8601 date or an expression; record a refusal of anything else."""
+    def check_due_date(self, element: etree._Element, value: str | None, what: str = "dueDate") -> None:
+        """A due (or follow-up) date is an ISO 8601 date, an ISO 8601 duration after the task's
+        creation, or an expression; record a refusal of anything else."""
         with self.collect():
             if value and expressions.is_expression(value):
-                self.translate(element, value, "dueDate expression")
-            elif value and value.strip() and parse_moment(value) is None:
-                why = "is neither an ISO 8601 date nor an expression"
-                raise self.refuse(element, f"dueDate {value.strip()!r} {why}")
+                self.translate(element, value, f"{what} expression")
+            elif value and value.strip() and parse_moment(value) is None and not _is_duration(value):
+                why = "is neither an ISO 8601 date or duration nor an expression"
+                raise self.refuse(element, f"{what} {value.strip()!r} {why}")
 
     def implicit_splits(self) -> None:
         for process in [*self.iter("process"), *self.iter("subProcess"), *self.iter("transaction")]:
@@ -429,3 +426,13 @@ def remove(element: etree._Element) -> None:
     parent = element.getparent()
     if parent is not None:
         parent.remove(element)
+
+
+def _is_duration(text: str) -> bool:
+    """Whether `text` is an ISO 8601 duration (`P2DT2H30M`)."""
+    return (
+        re.fullmatch(
+            r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?", text.strip()
+        )
+        is not None
+    )

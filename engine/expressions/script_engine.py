@@ -22,6 +22,8 @@ SCRIPT_PREFIX = "script:"
 """A mapping source that is a script, not an expression (Camunda 7's `camunda:script`)."""
 SCRIPT_RESULT = "_fb_result"
 """The variable a mapping script's last expression is stored in."""
+RESOLVED_NAME = "microflow_name"
+"""Internal data: the microflow a job type expression named for this task."""
 ASYNC_INPUT = "flowbridge_async_input"
 """Internal data key: an async microflow's input, waiting to be written into its job."""
 
@@ -91,9 +93,19 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
             return scratch.get(SCRIPT_RESULT)
         return self.evaluate(task, source, external_context=external_context)
 
+    def resolved(self, task: Any, binding: dict[str, Any]) -> dict[str, Any]:
+        """The binding with the microflow's name its job type expression gives (Zeebe's `type="=…"`),
+        evaluated once when the task is reached and kept with it; the binding itself otherwise."""
+        if not binding.get("name_expression"):
+            return binding
+        name = task.internal_data.get(RESOLVED_NAME)
+        if name is None:
+            name = task.internal_data[RESOLVED_NAME] = str(self.evaluate(task, binding["name_expression"]))
+        return {**binding, "name": name}
+
     def run_microflow(self, task: Any, spec: Any) -> bool | None:
         """Run the task's microflow inline; True when done, None when a BpmnError interrupted it."""
-        binding = spec.microflow
+        binding = self.resolved(task, spec.microflow)
         name = binding["name"]
         element = spec.bpmn_id
         if binding.get("expression") is not None:

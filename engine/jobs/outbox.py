@@ -145,7 +145,7 @@ def _payload(inputs: Any, headers: dict[str, str] | None) -> dict[str, Any]:
 
 def _microflow_job(task: Any, instance_id: str, registry: MicroflowRegistry, now: datetime) -> dict[str, Any]:
     spec = task.task_spec
-    binding = spec.microflow
+    binding = task.workflow.script_engine.resolved(task, spec.microflow)
     flow = registry.find(binding)
     retries = binding.get("retries")
     row = new_job(

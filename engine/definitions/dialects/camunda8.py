@@ -97,14 +97,19 @@ def service_binding(node: Any) -> dict[str, Any] | None:
         h.get("key"): h.get("value")
         for h in node.findall(f".//{{{ZEEBE_NS}}}taskHeaders/{{{ZEEBE_NS}}}header")
     }
-    return {
-        "name": definition.get("type"),
+    job_type = definition.get("type") or ""
+    binding = {
+        "name": job_type,
         "dialect": "zeebe",
         "inputs": inputs,
         "outputs": outputs,
         "result_variable": headers.get("resultVariable") or None,
         "headers": {key: value or "" for key, value in headers.items() if key},
     }
+    if job_type.lstrip().startswith("="):
+        # A job type given as a FEEL expression names the microflow when the task is reached.
+        binding["name_expression"] = expressions.translate(job_type, "feel")
+    return binding
 
 
 def has_job(node: Any) -> bool:

@@ -36,7 +36,7 @@ class Engine:
         self.codec = StateCodec()
         self.signal = JobSignal()
         """Wakes this process's idle workers when a step or a deployment commits new jobs."""
-        self.repository = RepositoryService(self.db, self.codec, self.signal)
+        self.repository = RepositoryService(self.db, self.codec, self.signal, self.registry)
         self.runtime = RuntimeService(
             self.db,
             self.repository,

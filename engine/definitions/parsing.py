@@ -272,7 +272,8 @@ def _microflow_uses(process_specs: list[Any], originals: dict[str, Any]) -> list
             kind = _local(found[0].tag) if found else "element"
             where = f"{process_spec.file}:{line}: {kind} '{element_id}'"
             for what, binding in calls:
-                if binding.get("name"):  # "": a value expression, no microflow
+                # "": a value expression, no microflow; a job type expression names one at run time.
+                if binding.get("name") and not binding.get("name_expression"):
                     uses.append(MicroflowUse(f"{where}: {what}", binding["name"], binding.get("fallback")))
     return uses
 

@@ -17,6 +17,10 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 
 SNAPSHOT = "compensation_locals"
 """Internal data of a compensation handler's run: the locals of the instance it compensates."""
+LOOP_VARIABLES = ("loopCounter", "nrOfInstances", "nrOfCompletedInstances", "nrOfActiveInstances")
+"""Camunda's variables of a multi-instance activity's instance: local to it."""
+LOOP_COUNTER_BASE = "loop_counter_base"
+"""The extensions key of a multi-instance activity: the first instance's loopCounter (0 or 1)."""
 IO_LOCALS = "io_locals"
 """Internal data of an element with input mappings: the variables its inputs made (io_mappings)."""
 
@@ -40,6 +44,7 @@ def local_names(task: Any, find_task: Callable[[Any], Any]) -> frozenset[str]:
             spec = parent.task_spec
             items = (spec.input_item, spec.output_item, spec.data_output)
             names.update(item.bpmn_id for item in items if item is not None)
+            names.update(LOOP_VARIABLES)
         workflow = current.workflow
         if workflow is workflow.top_workflow or workflow.parent_task_id is None:
             break

@@ -6,6 +6,7 @@ import logging
 from copy import deepcopy
 from typing import Any
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowDataException
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BoundaryEventConverter
 from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent as SpiffBoundaryEvent
@@ -29,7 +30,7 @@ from SpiffWorkflow.util.task import TaskState
 from ..decisions import DecisionTask
 from . import compensation, cron, io_mappings, listeners, thrown_signals
 from .compensation import CompensationEndEvent, CompensationHandlerTask, CompensationIntermediateThrow
-from .local_variables import IO_LOCALS
+from .local_variables import IO_LOCALS, LOOP_COUNTER_BASE, LOOP_VARIABLES
 
 
 class MicroflowTask(ServiceTask):
@@ -92,10 +93,72 @@ class _LocalItems:
 
     input_item: Any
     output_item: Any
+    task_spec: Any
+    condition: Any
+    extensions: Any
 
     def create_child(self, my_task: Any, item: Any, key_or_index: Any = None) -> None:
         self._drop_items(my_task)
-        super().create_child(my_task, item, key_or_index)  # type: ignore[misc]
+        base = self._loop_counter_base
+        if base is None:
+            super().create_child(my_task, item, key_or_index)  # type: ignore[misc]
+            return
+        # Camunda's instance variables, set before the instance's spec updates (its input mappings
+        # and assignee may read them): SpiffWorkflow's create_child with that one addition.
+        task_spec = my_task.workflow.spec.task_specs[self.task_spec]
+        if not task_spec.completed_event.is_connected(self.merge_child):
+            task_spec.completed_event.connect(self.merge_child)
+        index = len(list(self._instances(my_task)))  # type: ignore[attr-defined]
+        child = my_task._add_child(task_spec, TaskState.WAITING)
+        child.triggered = True
+        for kept in (self.input_item, self.output_item):
+            if kept is not None and kept.exists(my_task):
+                raise WorkflowDataException(f"Multiinstance item {kept.bpmn_id} already exists.", my_task)
+        if self.input_item is not None:
+            self.input_item.set(child, deepcopy(item))
+        if key_or_index is not None:
+            child.internal_data["key_or_index"] = key_or_index
+        else:
+            child.internal_data["item"] = item
+        child.data.update(self._instance_variables(my_task, index + base))
+        child.task_spec._update(child)
+
+    def check_completion_condition(self, my_task: Any) -> Any:
+        """The completion condition, seeing Camunda 7's `nrOfInstances`, `nrOfCompletedInstances`
+        and `nrOfActiveInstances` (and the last instance's `loopCounter`)."""
+        merged = my_task.internal_data.get("merged", [])
+        if not merged or self.condition is None or self._loop_counter_base is None:
+            return super().check_completion_condition(my_task)  # type: ignore[misc]
+        last = next(c for c in my_task.children if str(c.id) == merged[-1])
+        # The counts as they are now (translated JUEL reads variables from the task's data); the
+        # instance is merged already, so they stay with it.
+        last.data.update(self._instance_variables(my_task, last.data.get("loopCounter")))
+        return my_task.workflow.script_engine.evaluate(last, self.condition)
+
+    @property
+    def _loop_counter_base(self) -> int | None:
+        """0 (Camunda 7, Flowable, plain BPMN) or 1 (Zeebe) for the first instance's `loopCounter`;
+        None in SpiffArena models, which have no such variable."""
+        extensions = self.extensions if isinstance(getattr(self, "extensions", None), dict) else {}
+        base = extensions.get(LOOP_COUNTER_BASE)
+        return base if isinstance(base, int) else None
+
+    def _instance_variables(self, my_task: Any, counter: Any) -> dict[str, Any]:
+        instances = list(self._instances(my_task))  # type: ignore[attr-defined]
+        cardinality = my_task.internal_data.get("cardinality")
+        total = (
+            cardinality
+            if isinstance(cardinality, int)
+            else len(instances) + len(my_task.internal_data.get("remaining", []))
+        )
+        completed = len(my_task.internal_data.get("merged", []))
+        active = sum(1 for child in instances if not child.has_state(TaskState.FINISHED_MASK))
+        return {
+            "loopCounter": counter,
+            "nrOfInstances": total,
+            "nrOfCompletedInstances": completed,
+            "nrOfActiveInstances": active,
+        }
 
     def merge_child(self, workflow: Any, child: Any) -> None:
         io_mappings.complete(child)  # its locals must not be merged into the activity's data
@@ -106,6 +169,8 @@ class _LocalItems:
         for item in (self.input_item, self.output_item):
             if item is not None:
                 my_task.data.pop(item.bpmn_id, None)
+        for name in LOOP_VARIABLES:
+            my_task.data.pop(name, None)
 
 
 class SequentialInstances(_LocalItems, SequentialMultiInstanceTask):

@@ -48,6 +48,7 @@ from .compensation import CompensationEndEvent, CompensationHandlerTask, Compens
 from .dialects import camunda7, camunda8, dialect_of, spiff
 from .dialects.compensation import COMPENSATE, COMPENSATED_BY, HANDLER, HANDLERS
 from .dialects.event_subprocesses import PART_OF_SCOPE
+from .local_variables import LOOP_COUNTER_BASE
 from .specs import (
     BoundaryEvent,
     CallActivity,
@@ -484,6 +485,14 @@ class FlowbridgeProcessParser(SpiffProcessParser):
             listeners.attach(spec, node, self.filename or "", task_listeners=is_user_task)
             if node.get(PART_OF_SCOPE):
                 spec.extensions["part_of_scope"] = True
+            dialect = (
+                self.parser.dialects.get(self.filename or "") if hasattr(self.parser, "dialects") else None
+            )
+            if isinstance(spec, LoopTask) and dialect not in (None, "spiff"):
+                # Camunda 7 counts instances from 0, Zeebe from 1 (its loopCounter).
+                if not isinstance(getattr(spec, "extensions", None), dict):
+                    spec.extensions = {}
+                spec.extensions[LOOP_COUNTER_BASE] = 1 if dialect == "camunda8" else 0
             if node.get(COMPENSATED_BY):
                 # Each instance of a loop or multi-instance activity is compensated on its own.
                 target = specs[spec.task_spec] if isinstance(spec, LoopTask) else spec

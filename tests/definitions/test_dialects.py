@@ -250,3 +250,25 @@ def test_plain_and_manual_tasks_wait_only_in_spiffarena_models(
         assert [t["element_id"] for t in started["tasks"]] == ["t"]
         started = complete(engine, started, "t")
     assert started["status"] == "completed"
+
+
+@pytest.mark.parametrize(("dialect", "first"), [("camunda7", 0), ("camunda8", 1)])
+def test_multi_instance_loop_counter_counts_as_its_engine_does_and_stays_local(
+    engine: Engine, dialect: str, first: int
+) -> None:
+    loop = (
+        '<bpmn:multiInstanceLoopCharacteristics isSequential="true">'
+        "<bpmn:loopCardinality>2</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>"
+    )
+    body = f'<bpmn:startEvent id="s"/><bpmn:userTask id="t">{loop}</bpmn:userTask><bpmn:endEvent id="e"/>'
+    body += flow("s", "t") + flow("t", "e")
+    document = CAMUNDA7_ONLY if dialect == "camunda7" else None
+    xml = document.format(body).encode() if document else model(body)
+    started = start(engine, xml)
+    seen = engine.tasks.get(started["tasks"][0]["id"])["variables"]
+    assert (seen["loopCounter"], seen["nrOfInstances"]) == (first, 2)
+    shown = complete(engine, started, "t")
+    assert engine.tasks.get(shown["tasks"][0]["id"])["variables"]["loopCounter"] == first + 1
+    done = complete(engine, shown, "t")
+    assert done["status"] == "completed"
+    assert not {"loopCounter", "nrOfInstances", "nrOfCompletedInstances"} & set(done["variables"])

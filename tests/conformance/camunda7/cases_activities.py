@@ -585,10 +585,6 @@ CASES = [
     # -- multi-instance (bpmn/multiinstance) ------------------------------------------------------
     Case(
         name="multi_instance_sequential_user_tasks",
-        gap=(
-            "Camunda sets loopCounter (and nrOfInstances, nrOfCompletedInstances) for each multi-instance "
-            "instance; Flowbridge does not, so the assignee expression kermit_${loopCounter} fails the step"
-        ),
         source=f"{MI}#testSequentialUserTasks",
         construct="sequential multi-instance user task",
         files=("MultiInstanceTest.sequentialUserTasks.bpmn",),
@@ -608,10 +604,6 @@ CASES = [
     ),
     Case(
         name="multi_instance_sequential_user_tasks_with_timer",
-        gap=(
-            "Camunda sets loopCounter (and nrOfInstances, nrOfCompletedInstances) for each multi-instance "
-            "instance; Flowbridge does not, so the assignee expression kermit_${loopCounter} fails the step"
-        ),
         source=f"{MI}#testSequentialUserTasksWithTimer",
         construct="timer boundary event on a multi-instance user task",
         files=("MultiInstanceTest.sequentialUserTasks.bpmn",),
@@ -627,10 +619,6 @@ CASES = [
     ),
     Case(
         name="multi_instance_sequential_user_tasks_completion_condition",
-        gap=(
-            "Camunda sets loopCounter (and nrOfInstances, nrOfCompletedInstances) for each multi-instance "
-            "instance; Flowbridge does not, so the assignee expression kermit_${loopCounter} fails the step"
-        ),
         source=f"{MI}#testSequentialUserTasksCompletionCondition",
         construct="multi-instance completion condition",
         files=("MultiInstanceTest.sequentialUserTasks.bpmn",),
@@ -651,10 +639,6 @@ CASES = [
     ),
     Case(
         name="multi_instance_parallel_user_tasks",
-        gap=(
-            "Camunda sets loopCounter (and nrOfInstances, nrOfCompletedInstances) for each multi-instance "
-            "instance; Flowbridge does not, so the assignee expression kermit_${loopCounter} fails the step"
-        ),
         source=f"{MI}#testParallelUserTasks",
         construct="parallel multi-instance user task",
         files=("MultiInstanceTest.testParallelUserTasks.bpmn",),
@@ -698,10 +682,6 @@ CASES = [
     ),
     Case(
         name="multi_instance_parallel_user_tasks_completion_condition",
-        gap=(
-            "Camunda sets nrOfCompletedInstances and nrOfInstances for the completion condition; Flowbridge "
-            "does not, so evaluating the completion condition fails the step"
-        ),
         source=f"{MI}#testParallelUserTasksCompletionCondition",
         construct="multi-instance completion condition",
         files=("MultiInstanceTest.testParallelUserTasksCompletionCondition.bpmn",),
@@ -845,10 +825,6 @@ CASES = [
     ),
     Case(
         name="multi_instance_sequential_sub_process_completion_condition",
-        gap=(
-            "Camunda sets nrOfCompletedInstances and nrOfInstances for the completion condition; Flowbridge "
-            "does not, so evaluating the completion condition fails the step"
-        ),
         source=f"{MI}#testSequentialSubProcessCompletionCondition",
         construct="multi-instance completion condition",
         files=("MultiInstanceTest.testSequentialSubProcessCompletionCondition.bpmn",),

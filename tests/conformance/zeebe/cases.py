@@ -271,12 +271,6 @@ GAPS: dict[str, str] = {
     "event_subprocess_non_interrupting_timer_cycle_parent_continues": "Zeebe activates and "
     "completes the start event event_sub_start when the cycle timer fires; Flowbridge's history "
     "records only the rewrite's 'event_sub_start__entered', never event_sub_start.",
-    **{
-        f"multi_instance_{kind}_output_mapping": "Zeebe's instances see loopCounter (1, 2, 3), so "
-        "their output mappings make results [1, 2, 3] and global 3; Flowbridge evaluates "
-        "loopCounter in the outputs as null (results [null, null, null], global null)."
-        for kind in ("parallel", "sequential")
-    },
 }
 """Case name → the sentence saying how Flowbridge differs from Zeebe (a strict xfail)."""
 

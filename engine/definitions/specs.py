@@ -28,7 +28,7 @@ from SpiffWorkflow.spiff.specs.defaults import (
 from SpiffWorkflow.util.task import TaskState
 
 from ..decisions import DecisionTask
-from . import compensation, cron, io_mappings, listeners, thrown_signals
+from . import compensation, cron, io_mappings, listeners, scoped_events, thrown_signals
 from .compensation import CompensationEndEvent, CompensationHandlerTask, CompensationIntermediateThrow
 from .local_variables import IO_LOCALS, LOOP_COUNTER_BASE, LOOP_VARIABLES
 
@@ -271,6 +271,7 @@ def arm(process_specs: list[Any]) -> None:
     compensation.arm(process_specs)
     thrown_signals.arm(process_specs)
     cron.arm(process_specs)
+    scoped_events.arm(process_specs)
     listeners.arm(process_specs)  # before the mappings: its end listeners run before the outputs
     io_mappings.arm(process_specs)
 
@@ -290,6 +291,8 @@ def make_serializer() -> BpmnWorkflowSerializer:
     config[cron.CronTimerEventDefinition] = config[CycleTimerEventDefinition]
     config[cron.FirstOccurrenceTimerEventDefinition] = config[CycleTimerEventDefinition]
     config[DecisionTask] = SpiffBpmnTaskConverter
+    for spiff_definition, scoped in scoped_events.SCOPED.items():
+        config[scoped] = config[spiff_definition]
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 

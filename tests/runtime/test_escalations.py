@@ -96,3 +96,40 @@ def test_an_escalation_event_subprocess_catches_what_its_scope_throws(engine: En
     assert instance["variables"]["told"] is True
     assert open_tasks(instance) == ["inner"]
     assert open_tasks(complete(engine, instance, "inner")) == ["after"]
+
+
+def test_an_error_is_caught_by_the_innermost_scope_that_catches_it(engine: Engine) -> None:
+    """BPMN 2.0 §10.5.4: the error thrown in `inner` is caught by `inner`'s own boundary event; the
+    boundary event on the outer subprocess never fires (SpiffWorkflow alone lets both catch)."""
+    error = '<bpmn:errorEventDefinition errorRef="broken"/>'
+    inner = (
+        '<bpmn:subProcess id="inner"><bpmn:startEvent id="is"/>'
+        f'<bpmn:endEvent id="throw">{error}</bpmn:endEvent>' + flow("is", "throw") + "</bpmn:subProcess>"
+    )
+    outer = (
+        '<bpmn:subProcess id="outer"><bpmn:startEvent id="os"/>' + inner + '<bpmn:endEvent id="oe"/>'
+        f'<bpmn:boundaryEvent id="inner_caught" attachedToRef="inner">{error}</bpmn:boundaryEvent>'
+        '<bpmn:userTask id="handled_inside"/>'
+        + flow("os", "inner")
+        + flow("inner", "oe")
+        + flow("inner_caught", "handled_inside")
+        + flow("handled_inside", "oe")
+        + "</bpmn:subProcess>"
+    )
+    body = (
+        '<bpmn:startEvent id="s"/>' + outer + '<bpmn:endEvent id="e"/>'
+        f'<bpmn:boundaryEvent id="outer_caught" attachedToRef="outer">{error}</bpmn:boundaryEvent>'
+        '<bpmn:userTask id="handled_outside"/>'
+        + flow("s", "outer")
+        + flow("outer", "e")
+        + flow("outer_caught", "handled_outside")
+        + flow("handled_outside", "e")
+    )
+    xml = model(body).replace(b"</bpmn:process>", b'</bpmn:process><bpmn:error id="broken" errorCode="B"/>')
+    engine.repository.deploy({"p.bpmn": xml})
+    started = engine.runtime.start("p", {})
+    assert [t["element_id"] for t in started["tasks"]] == ["handled_inside"]
+    done = complete(engine, started, "handled_inside")
+    assert done["status"] == "completed"
+    kinds = [(e["kind"], e["element_id"]) for e in engine.history.events(started["id"])]
+    assert ("activity_completed", "outer_caught") not in kinds

@@ -1180,10 +1180,6 @@ CASES += [
             Complete("taskAfterErrorCatch"),
             Check(status="completed"),
         ),
-        gap=(
-            "Camunda 7 lets the error event subprocess inside the subprocess catch the error before "
-            "the error boundary event on the subprocess; Flowbridge's boundary event catches it"
-        ),
     ),
     Case(
         name="error_event_subprocess_error_code_takes_precedence",
@@ -1300,7 +1296,6 @@ CASES += [
         files=("EscalationEventTest.testThrowEscalationEventHierarchical.bpmn",),
         process="escalationProcess",
         steps=(Check(open=("taskAfterCatchedEscalationInsideSubprocess", "taskInSubprocess")),),
-        gap=NESTED_ESCALATION_GAP,
     ),
     Case(
         name="escalation_boundary_with_escalation_code",

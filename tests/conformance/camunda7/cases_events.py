@@ -1192,10 +1192,6 @@ CASES += [
             Complete("taskAfterErrorCatch2"),
             Check(status="completed"),
         ),
-        gap=(
-            "Camunda 7 lets the error event subprocess inside the subprocess catch the error before "
-            "the error boundary event on the subprocess; Flowbridge's boundary event catches it"
-        ),
     ),
     Case(
         name="error_event_subprocess_in_embedded_subprocess",

@@ -1098,6 +1098,11 @@ CASES = [
     ),
     Case(
         name="transaction_error_with_code",
+        gap=(
+            "SpiffWorkflow's test has both the catch-all and the code's error boundary events catch; "
+            "the model is a Camunda 7 one, and Flowbridge, as Camunda 7 does, lets only the one "
+            "naming the code catch"
+        ),
         source=f"{EVENTS}/TransactionSubprocssTest.py#testSubworkflowErrorCodeOne",
         construct="transaction subprocess, error boundary events",
         files=("transaction.bpmn",),

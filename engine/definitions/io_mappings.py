@@ -193,7 +193,7 @@ def _activated(workflow: Any, task: Any) -> None:
     mapping = task.task_spec.extensions[IO]
     names = []
     for target, source in mapping["inputs"]:
-        _assign(task, target, _evaluate(task, source))
+        assign_path(task.data, target, _evaluate(task, source))
         names.append(target.split(".", 1)[0])
     task.internal_data[_ACTIVATED] = True
     task.internal_data[IO_LOCALS] = names
@@ -232,7 +232,7 @@ def _completed(workflow: Any, task: Any) -> None:
         else:
             task.data.pop(name, None)
     for target, value in values:
-        _assign(task, target, value)
+        assign_path(task.data, target, value)
     task.internal_data[IO_LOCALS] = []  # what remains differs from the scope only by the outputs
 
 
@@ -241,10 +241,6 @@ _MISSING = object()
 
 def _evaluate(task: Any, source: str) -> Any:
     return copy.deepcopy(task.workflow.script_engine.evaluate_mapping(task, source))
-
-
-def _assign(task: Any, target: str, value: Any) -> None:
-    assign_path(task.data, target, value)
 
 
 def scope_data(task: Any) -> dict[str, Any]:

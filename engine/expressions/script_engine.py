@@ -112,29 +112,14 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
             # Camunda 7's value expression (`camunda:expression="${x > 5}"`): evaluated in the step.
             self._apply(task, binding, name, self.evaluate(task, binding["expression"]))
             return True
-        try:
-            flow = self.registry.find(binding)
-        except NotFound:
-            also = f" (nor '{binding['fallback']}')" if binding.get("fallback") else ""
-            raise MicroflowFailed(
-                f"task '{element}' calls microflow '{name}'{also}, which is not registered",
-                task=element,
-                microflow=name,
-            ) from None
+        flow = self._find(binding, f"task '{element}'", element)
         inputs = self._inputs(task, binding, flow)
         if (binding.get("mode") or flow.mode) == "async":
             # A wait state: the step saves the task waiting, with a job that carries these inputs.
             check_json(inputs, f"the input of microflow '{name}' in task '{element}'")
             task.internal_data[ASYNC_INPUT] = inputs
             return None
-        context = CallContext(
-            microflow=name,
-            idempotency_key=f"{self.instance_id}:{task.id}",
-            instance_id=self.instance_id,
-            task_id=str(task.id),
-            element_id=element,
-            headers=dict(binding.get("headers") or {}),
-        )
+        context = self._context(task, name, headers=dict(binding.get("headers") or {}))
         try:
             result = flow.call(inputs, context)
         except BpmnError as err:
@@ -163,31 +148,10 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
         its parameters in order; its value."""
         element = task.task_spec.bpmn_id
         binding = {"name": name, "args": args}
-        try:
-            flow = self.registry.find(binding)
-        except NotFound:
-            raise MicroflowFailed(
-                f"user task '{element}' calls microflow '{name}', which is not registered",
-                task=element,
-                microflow=name,
-            ) from None
-        context = CallContext(
-            microflow=name,
-            idempotency_key=f"{self.instance_id}:{task.id}:{name}",
-            instance_id=self.instance_id,
-            task_id=str(task.id),
-            element_id=element,
-        )
-        try:
-            result = flow.call(self._positional(task, binding, flow), context)
-        except Exception as exc:
-            raise MicroflowFailed(
-                f"user task '{element}': microflow '{name}' raised {type(exc).__name__}: {exc}",
-                task=element,
-                microflow=name,
-            ) from exc
-        check_json(result, f"the result of microflow '{name}' in task '{element}'")
-        return result
+        where = f"user task '{element}'"
+        flow = self._find(binding, where, element)
+        context = self._context(task, name, key=name)
+        return self._call_alone(flow, self._positional(task, binding, flow), context, where)
 
     def run_listener(self, task: Any, listener: dict[str, Any]) -> None:
         """Run one task or execution listener (engine.definitions.listeners) in the step: its
@@ -199,36 +163,52 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
         if "expression" in listener:
             self.evaluate(task, listener["expression"])
             return
-        binding, element = listener["binding"], task.task_spec.bpmn_id
-        name = binding["name"]
-        where = f"the {listener['event']} listener of '{element}'"
-        try:
-            flow = self.registry.find(binding)
-        except NotFound:
-            raise MicroflowFailed(
-                f"{where} calls microflow '{name}', which is not registered", task=element, microflow=name
-            ) from None
+        binding, element, event = listener["binding"], task.task_spec.bpmn_id, listener["event"]
+        where = f"the {event} listener of '{element}'"
+        flow = self._find(binding, where, element)
         inputs = self._positional(task, binding, flow) if binding.get("args") is not None else task.data
-        context = CallContext(
-            microflow=flow.name,
-            idempotency_key=f"{self.instance_id}:{task.id}:{listener['event']}",
-            instance_id=self.instance_id,
-            task_id=str(task.id),
-            element_id=element,
-            event=listener["event"],
-        )
+        context = self._context(task, flow.name, key=event, event=event)
+        result = self._call_alone(flow, copy.deepcopy(inputs), context, where)
+        if isinstance(result, dict):
+            check_names(result, f"the result of microflow '{binding['name']}'")
+            task.data.update(result)
+
+    def _find(self, binding: dict[str, Any], where: str, element: str) -> Any:
+        """The microflow a binding names; MicroflowFailed saying `where` calls it when none is."""
         try:
-            result = flow.call(copy.deepcopy(inputs), context)
-        except Exception as exc:
+            return self.registry.find(binding)
+        except NotFound:
+            name = binding["name"]
+            also = f" (nor '{binding['fallback']}')" if binding.get("fallback") else ""
             raise MicroflowFailed(
-                f"{where}: microflow '{name}' raised {type(exc).__name__}: {exc}",
+                f"{where} calls microflow '{name}'{also}, which is not registered",
                 task=element,
                 microflow=name,
+            ) from None
+
+    def _context(self, task: Any, name: str, key: str | None = None, **extra: Any) -> CallContext:
+        """The call context of a microflow the task calls; `key` tells its calls apart."""
+        return CallContext(
+            microflow=name,
+            idempotency_key=f"{self.instance_id}:{task.id}" + (f":{key}" if key else ""),
+            instance_id=self.instance_id,
+            task_id=str(task.id),
+            element_id=task.task_spec.bpmn_id,
+            **extra,
+        )
+
+    def _call_alone(self, flow: Any, inputs: dict[str, Any], context: CallContext, where: str) -> Any:
+        """Call a microflow whose failure fails the step (a bean or a listener); its JSON result."""
+        try:
+            result = flow.call(inputs, context)
+        except Exception as exc:
+            raise MicroflowFailed(
+                f"{where}: microflow '{flow.name}' raised {type(exc).__name__}: {exc}",
+                task=context.element_id,
+                microflow=flow.name,
             ) from exc
-        if isinstance(result, dict):
-            check_json(result, f"the result of microflow '{name}' in {where}")
-            check_names(result, f"the result of microflow '{name}'")
-            task.data.update(result)
+        check_json(result, f"the result of microflow '{flow.name}' in {where}")
+        return result
 
     def finish_async(self, task: Any, result: Any) -> None:
         """Apply an async microflow's result to its waiting task and complete the task."""

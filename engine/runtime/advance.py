@@ -129,7 +129,7 @@ def _fire_due_timers(workflow: Any, finished: Callable[[Any], None] | None) -> b
 def set_initiator(workflow: Any, user: str | None) -> None:
     """Camunda 7's `camunda:initiator` (and Flowable's): the variable a start event names is set to
     the user who starts the instance (null when no user does: a message, a timer)."""
-    for spec in workflow.spec.task_specs.values():
+    for spec in workflow.spec.bpmn_start_events:
         extensions = getattr(spec, "extensions", None)
         name = extensions.get("initiator") if isinstance(extensions, dict) else None
         if name:

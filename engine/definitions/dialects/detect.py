@@ -17,13 +17,12 @@ PROCESS_VARIABLES = frozenset({"camunda7", "camunda8", "bpmn"})
 def dialect_of(root: etree._Element) -> str:
     """Which editor's dialect a BPMN document is written in."""
     platform = (root.get(f"{{{MODELER_NS}}}executionPlatform") or "").lower()
-    namespaces = set(root.nsmap.values()) | {
-        etree.QName(el).namespace for el in root.iter() if isinstance(el.tag, str)
-    }
+    used = _used(root)
+    namespaces = set(root.nsmap.values()) | used
     if "cloud" in platform or ZEEBE_NS in namespaces:
         return "camunda8"
     camunda = {CAMUNDA_NS, ACTIVITI_NS, FLOWABLE_NS}
-    if SPIFF_NS in _used(root) and not _used(root) & camunda:
+    if SPIFF_NS in used and not used & camunda:
         # SpiffArena's modeler often leaves Camunda Modeler's "Camunda Platform" mark behind; a
         # file that uses SpiffArena's extensions and none of Camunda's is SpiffArena's.
         return "spiff"

@@ -12,7 +12,7 @@ from .definitions import RepositoryService, StateCodec, quiet_spiff_debug_loggin
 from .jobs import JobSignal, JobStore, MicroflowService, continuation
 from .messages import MESSAGE_JOB_KIND, MessageService, SubscriptionEffect
 from .microflows import REGISTRY, MicroflowRegistry, load_modules
-from .runtime import HistoryService, IncidentService, RuntimeService
+from .runtime import HistoryService, IncidentService, RuntimeService, TriggerService
 from .settings import Settings
 from .signals import SIGNAL_JOB_KIND, SignalEffect, SignalService
 from .store import Database
@@ -21,7 +21,8 @@ from .tasks import TaskService
 
 class Engine:
     """Owns the database and the caches; exposes `repository`, `runtime`, `tasks`, `history`, `jobs`,
-    `incidents`, `messages`, `signals` and `microflows`. `Worker(engine)` (engine.workers) runs the jobs."""
+    `incidents`, `messages`, `signals`, `triggers` and `microflows`. `Worker(engine)` (engine.workers)
+    runs the jobs."""
 
     def __init__(
         self, settings: Settings, registry: MicroflowRegistry | None = None, load_microflows: bool = True
@@ -58,6 +59,8 @@ class Engine:
         self.messages = MessageService(self.runtime, settings.integrations_group)
         self.signals = SignalService(self.runtime, settings.integrations_group)
         """Broadcasts BPMN signals (not to be confused with `signal`, which wakes job workers)."""
+        self.triggers = TriggerService(self.runtime, settings.integrations_group)
+        """Moves instances on at their waiting receive tasks (Camunda 7's `runtimeService.signal`)."""
         self.job_kinds = {MESSAGE_JOB_KIND: self.messages.run_job, SIGNAL_JOB_KIND: self.signals.run_job}
         """Job kinds the engine's services run, beside the runner's own (workers run them)."""
 

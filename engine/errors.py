@@ -136,6 +136,12 @@ class InstanceSuspended(InstanceNotInState):
     code = "instance_suspended"
 
 
+class NotWaiting(Conflict):
+    """The instance does not wait at that element (now): a trigger there has nothing to move on."""
+
+    code = "not_waiting"
+
+
 class TaskClaimed(Conflict):
     """Another user holds the user task."""
 

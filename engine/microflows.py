@@ -51,6 +51,8 @@ class CallContext:
     """The task's static headers (`zeebe:taskHeaders`), as a Zeebe job worker reads them."""
     event: str | None = None
     """For a listener's call: its event (start, end, take, create, assignment, complete, delete)."""
+    fields: dict[str, Any] = field(default_factory=dict)
+    """The values of the task's or listener's `camunda:field`s (Camunda 7's field injection), by name."""
 
 
 _current_call: contextvars.ContextVar[CallContext | None] = contextvars.ContextVar(

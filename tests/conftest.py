@@ -163,11 +163,11 @@ class Api:
     def post(self, path: str, user: str | None = "ada", **kwargs: Any) -> tuple[int, Any]:
         return self.call("POST", path, user, **kwargs)
 
-    def deploy(self, *files: tuple[str, bytes], user: str = "ada") -> tuple[int, Any]:
-        """Upload files as a multipart deployment."""
+    def deploy(self, *files: tuple[str, bytes], user: str = "ada", **fields: str) -> tuple[int, Any]:
+        """Upload files (and form `fields`) as a multipart deployment."""
         from io import BytesIO
 
-        data = {"files": [(BytesIO(content), name) for name, content in files]}
+        data: dict[str, Any] = {"files": [(BytesIO(content), name) for name, content in files], **fields}
         return self.post("/api/process-definitions", user, data=data, content_type="multipart/form-data")
 
 

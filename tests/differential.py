@@ -2,15 +2,17 @@
 
 The *memory* run is SpiffWorkflow alone: one `BpmnWorkflow` kept in memory from start to end,
 changed the way SpiffWorkflow's own users change it (set a user task's data and run it, let a
-timer come due and refresh timers, let a message's task catch it), with Flowbridge's parser and
-script engine, so it runs the same specs and microflows. The *persisted* run goes through the
-engine's one step path: every decision is a step that locks the row, restores the workflow
-from the database (no cache), applies the change, runs, prunes, projects and saves.
+timer come due and refresh timers, let a message's task catch it, end a receive task's wait for a
+trigger), with Flowbridge's parser and script engine, so it runs the same specs and microflows.
+The *persisted* run goes through the engine's one step path: every decision is a step that locks
+the row, restores the workflow from the database (no cache), applies the change, runs, prunes,
+projects and saves.
 
 A driver picks each decision from the memory run's state (the first ready user task, else the
-async microflows that wait, else the first message waited for, else the earliest timer) and
-applies it to both. After every step both runs are described the same way: status, waits,
-variables and the elements that finished in that step. The traces must be equal.
+async microflows that wait, else the first message waited for, else the first receive task waiting
+for a trigger, else the earliest timer) and applies it to both. After every step both runs are
+described the same way: status, waits, variables and the elements that finished in that step.
+The traces must be equal.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from engine.microflows import CallContext
 from engine.runtime import StepRecord, find_task
 from engine.runtime.advance import run_to_wait
 from engine.runtime.projections import live_tasks, project
+from engine.runtime.triggers import trigger_at
 from engine.store import UnitOfWork
 from engine.store.models import Job
 
@@ -168,9 +171,14 @@ class MemoryRun:
     """SpiffWorkflow alone: one workflow in memory, never saved, restored or pruned."""
 
     def __init__(
-        self, files: dict[str, bytes], key: str, variables: dict[str, Any], instance_id: str
+        self,
+        files: dict[str, bytes],
+        key: str,
+        variables: dict[str, Any],
+        instance_id: str,
+        dialect: str | None = None,
     ) -> None:
-        process = next(p for p in parse_files(files) if p.key == key)
+        process = next(p for p in parse_files(files, dialect) if p.key == key)
         self.instance_id = instance_id
         scripts = FlowbridgeScriptEngine(REGISTRY, self.instance_id, process.dialect in PROCESS_VARIABLES)
         self.workflow = BpmnWorkflow(process.spec, process.subprocess_specs, script_engine=scripts)
@@ -208,6 +216,10 @@ class MemoryRun:
         waits = [w for w in project(self.workflow).waiting if w.get("event_type") == "MessageEventDefinition"]
         return sorted(waits, key=lambda w: (w["name"], w["element_id"] or ""))
 
+    def trigger_waits(self) -> list[dict[str, Any]]:
+        waits = [w for w in project(self.workflow).waiting if w["kind"] == "trigger"]
+        return sorted(waits, key=lambda w: w["element_id"])
+
     def next_timer(self) -> datetime | None:
         dues = [
             datetime.fromisoformat(str(e.value))
@@ -234,6 +246,8 @@ class Twin:
     variables: dict[str, Any] = field(default_factory=dict)
     task_values: dict[str, dict[str, Any]] = field(default_factory=dict)
     """By element id: values for user tasks without a form (others get their form's values)."""
+    dialect: str | None = None
+    """The dialect both runs deploy the files as (None: detected)."""
     clock: Clock = field(default_factory=Clock)
     memory: Trace = field(default_factory=Trace)
     persisted: Trace = field(default_factory=Trace)
@@ -242,8 +256,8 @@ class Twin:
         """Start both runs and drive them until the flow ends, nothing more can be decided, a
         step fails, or MAX_DECISIONS."""
         with self.clock.installed():
-            self.engine.repository.deploy(self.files)
-            process = next(p for p in parse_files(self.files) if p.key == self.key)
+            self.engine.repository.deploy(self.files, self.dialect)
+            process = next(p for p in parse_files(self.files, self.dialect) if p.key == self.key)
             self.variables = {**generated_values(process.start_form, {}), **self.variables}
             # The engine's run first, so the memory run can share its instance id (microflows see it).
             try:
@@ -255,7 +269,7 @@ class Twin:
                 instance = None
             try:
                 instance_id = instance["id"] if instance is not None else str(uuid.uuid4())
-                mem = MemoryRun(self.files, self.key, self.variables, instance_id)
+                mem = MemoryRun(self.files, self.key, self.variables, instance_id, self.dialect)
                 self.memory.add("start", **mem.state())
             except Exception as exc:
                 self.memory.failed("start", exc)
@@ -278,6 +292,9 @@ class Twin:
         messages = mem.message_waits()
         if messages:
             return self._message(mem, instance_id, messages[0])
+        triggers = mem.trigger_waits()
+        if triggers:
+            return self._trigger(mem, instance_id, triggers[0]["element_id"])
         due = mem.next_timer()
         if due is not None:
             return self._timer(mem, instance_id, due)
@@ -368,6 +385,18 @@ class Twin:
             self.engine.messages.correlate(message.name, correlation, {"delivered": wait["name"]})
 
         return self._both(f"message {wait['name']}", in_memory, persisted)
+
+    def _trigger(self, mem: MemoryRun, instance_id: str, element: str) -> bool:
+        variables = {"triggered": element}
+        self._mem, self._instance_id = mem, instance_id
+
+        def in_memory() -> None:
+            mem.run(lambda: trigger_at(mem.workflow, mem.record, element, copy.deepcopy(variables)))
+
+        def persisted() -> None:
+            self.engine.triggers.trigger(instance_id, element, copy.deepcopy(variables))
+
+        return self._both(f"trigger {element}", in_memory, persisted)
 
     def _timer(self, mem: MemoryRun, instance_id: str, due: datetime) -> bool:
         self.clock.move_past(due)

@@ -20,6 +20,7 @@ from .api.schemas import ERROR_SCHEMA
 from .api_docs import docs
 from .errors import register_error_handlers
 from .pages import pages
+from .pages.blueprint import error_page
 
 ENGINE_KEY = "flowbridge.engine"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -59,7 +60,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None, *
     app.register_blueprint(pages)
     app.register_blueprint(docs)
     throttle.init_app(app)
-    register_error_handlers(app)
+    register_error_handlers(app, error_page)
     return app
 
 

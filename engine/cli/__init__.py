@@ -11,6 +11,7 @@ from .messages import message
 from .microflows import call, microflows
 from .signals import signal
 from .tasks import assign, claim, complete, tasks, unclaim
+from .triggers import trigger
 from .users import tokens, users
 from .worker import worker
 
@@ -21,6 +22,7 @@ for command in (worker, incidents, jobs):
     main.add_command(command)
 main.add_command(message)
 main.add_command(signal)
+main.add_command(trigger)
 
 for command in (suspend, resume, terminate, claim, unclaim, assign):
     main.add_command(command)

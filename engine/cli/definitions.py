@@ -53,9 +53,15 @@ class ModelRefused(Refused):
 
 @click.command(short_help="Deploy BPMN/DMN files or folders.")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option(
+    "--dialect",
+    metavar="DIALECT",
+    help="Run the BPMN files as this editor's engine does: camunda7, camunda8, spiff (as SpiffArena) "
+    "or bpmn; default: detected per file.",
+)
 @json_option
 @pass_app
-def deploy(app: App, paths: tuple[str, ...], as_json: bool) -> None:
+def deploy(app: App, paths: tuple[str, ...], dialect: str | None, as_json: bool) -> None:
     """Deploy BPMN and DMN files, or every *.bpmn and *.dmn in folders, as one deployment.
 
     Prints each process's key and version; unchanged XML keeps its version. An invalid model
@@ -63,7 +69,7 @@ def deploy(app: App, paths: tuple[str, ...], as_json: bool) -> None:
     """
     files = collect(paths)
     try:
-        deployed = app.engine().repository.deploy(files)
+        deployed = app.engine().repository.deploy(files, dialect)
     except InvalidModel as refusal:
         raise ModelRefused(refusal) from refusal
     if as_json:

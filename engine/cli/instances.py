@@ -188,6 +188,11 @@ def wait_lines(instance: dict[str, Any]) -> list[str]:
             lines.append(f"{'error':<10} {element}: the task failed (task {wait.get('task_id')})")
         elif kind == "event":
             lines.append(_event_line(wait, job))
+        elif kind == "trigger":
+            name = f"{wait['name']} ({element})" if wait.get("name") else element
+            locals_ = f", local {compact(wait['local_variables'], 60)}" if wait.get("local_variables") else ""
+            move_on = f"flowbridge trigger {instance['id']} {element}"
+            lines.append(f"{'trigger':<10} {name}{locals_}; task {wait.get('task_id')}, move on: {move_on}")
         else:
             lines.append(f"{kind or '?':<10} {compact(wait)}")
     for job in instance.get("jobs") or []:

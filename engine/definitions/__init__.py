@@ -4,7 +4,8 @@
 editor's BPMN into what SpiffWorkflow runs; `parsing` reads it with SpiffWorkflow's parser taught
 the editors' extensions (`specs` are the task specs Flowbridge adds, `compensation` those that
 run compensation, `thrown_signals` notes the signals an instance throws, `local_variables` says
-which names are local to a task); `state_codec` serializes specs and instance state;
+which names are local to a task, `receive_tasks` which receive tasks wait for a trigger);
+`state_codec` serializes specs and instance state;
 `repository` deploys and versions definitions and serves their specs.
 """
 

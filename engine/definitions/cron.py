@@ -13,7 +13,9 @@ week 0-6 from Sunday) behind `PREFIX`; `CronTimerEventDefinition` is the cycle t
 from __future__ import annotations
 
 import ast
+import copy
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +23,7 @@ from croniter import croniter
 from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent, IntermediateCatchEvent
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBasedGateway
 from SpiffWorkflow.util.task import TaskState
 
 PREFIX = "cron:"
@@ -96,17 +99,29 @@ class CronTimerEventDefinition(CycleTimerEventDefinition):
         my_task._set_internal_data(event_value=event_value)
         return ready
 
+    def details(self, my_task: Any) -> Any:
+        """The wait, reported as SpiffWorkflow's cycle timer reports it (a timer wait, with its job)."""
+        pending = super().details(my_task)
+        pending.event_type = CycleTimerEventDefinition.__name__
+        return pending
+
 
 class FirstOccurrenceTimerEventDefinition(CronTimerEventDefinition):
-    """A cycle on an intermediate catch event or an interrupting boundary event: it fires once, at
-    the cycle's first occurrence, and the flow goes on (Camunda 7; such an event can only complete
-    once). SpiffWorkflow would run the path after it again at every cycle and never complete it."""
+    """A cycle on an intermediate catch event, an interrupting boundary event or an event-based
+    gateway: it fires once, at the cycle's first occurrence, and the flow goes on (Camunda 7; such
+    an event can only complete once). SpiffWorkflow would run the path after it again at every
+    cycle and never complete it; at a gateway, it would never fire."""
 
     def has_fired(self, my_task: Any) -> bool:
         """Whether the first occurrence has passed (then the event completes)."""
         if my_task._get_internal_data("event_fired", False):
             return True
+        at_gateway = my_task.task_spec.event_definition is not self
+        if at_gateway and my_task.internal_data.get("seen_events"):
+            return False  # the event-based gateway caught another event first: that one wins
         if self.cycle_complete(my_task):
+            if at_gateway:
+                return True  # the gateway takes the timer's path (it makes its children itself)
             my_task._set_internal_data(event_fired=True)
             # SpiffWorkflow makes a cycle timer's children per cycle, never up front: make them once.
             my_task._sync_children(my_task.task_spec.outputs, TaskState.FUTURE)
@@ -119,13 +134,39 @@ class FirstOccurrenceTimerEventDefinition(CronTimerEventDefinition):
         """Nothing per cycle: the event fires once (`has_fired`)."""
 
 
+class RepeatingTimerEventDefinition(FirstOccurrenceTimerEventDefinition):
+    """A cycle on a non-interrupting boundary event: each occurrence completes the event, whose
+    path goes on by itself, and a new event waits beside the activity for the next occurrence
+    (BPMN; Camunda 7 and Zeebe). SpiffWorkflow hangs every occurrence's path under the one event
+    that keeps waiting, so those paths were cancelled with it when the activity completed."""
+
+    def has_fired(self, my_task: Any) -> bool:
+        """Whether this occurrence has come (then the next one waits in a new event)."""
+        if my_task._get_internal_data("event_fired", False):
+            return True
+        if not super().has_fired(my_task):
+            return False
+        cycle = my_task._get_internal_data("event_value")
+        if isinstance(cycle, dict) and cycle.get("cycles") != 0:
+            spec = my_task.task_spec
+            again = my_task.parent._add_child(spec, TaskState.FUTURE)
+            again._set_internal_data(event_value=copy.deepcopy(cycle))
+            spec._update(again)  # WAITING for the next occurrence, and known to the event manager
+        return True
+
+
 def arm(process_specs: list[Any]) -> None:
-    """Make every cycle timer whose cycle is a cron literal a `CronTimerEventDefinition`, and every
-    cycle timer of an intermediate catch event or an interrupting boundary event a
-    `FirstOccurrenceTimerEventDefinition`."""
+    """Make every cycle timer of an intermediate catch event, an interrupting boundary event or an
+    event-based gateway a `FirstOccurrenceTimerEventDefinition`, and any other whose cycle is a cron
+    literal a `CronTimerEventDefinition`."""
     for process in process_specs:
         for task_spec in process.task_specs.values():
             definition: Any = getattr(task_spec, "event_definition", None)
+            if isinstance(task_spec, EventBasedGateway):
+                for timer in definition.event_definitions:
+                    if type(timer) is CycleTimerEventDefinition:
+                        timer.__class__ = FirstOccurrenceTimerEventDefinition
+                continue
             if type(definition) is not CycleTimerEventDefinition:
                 continue
             if isinstance(task_spec, IntermediateCatchEvent) or (
@@ -142,3 +183,26 @@ def _is_cron_literal(expression: Any) -> bool:
     except (ValueError, SyntaxError):
         return False
     return isinstance(value, str) and value.startswith(PREFIX)
+
+
+REPEATING_DIALECTS = frozenset({"camunda7", "camunda8", "bpmn"})
+"""Dialects whose non-interrupting cycle timers repeat as BPMN says (`RepeatingTimerEventDefinition`);
+SpiffArena models keep SpiffWorkflow's meaning."""
+
+
+def arm_repeating(process_specs: list[Any], dialects: Mapping[str, str]) -> None:
+    """Make the cycle timers of non-interrupting boundary events `RepeatingTimerEventDefinition`s,
+    in each process spec whose file's dialect (`dialects`, by file name) is in REPEATING_DIALECTS.
+
+    At parse time, after `arm`: the stored spec keeps the class."""
+    for process in process_specs:
+        if dialects.get(getattr(process, "file", None) or "") not in REPEATING_DIALECTS:
+            continue
+        for task_spec in process.task_specs.values():
+            definition: Any = getattr(task_spec, "event_definition", None)
+            if (
+                isinstance(task_spec, BoundaryEvent)
+                and not task_spec.cancel_activity
+                and type(definition) in (CycleTimerEventDefinition, CronTimerEventDefinition)
+            ):
+                definition.__class__ = RepeatingTimerEventDefinition

@@ -108,10 +108,11 @@ def parameter_source(value: etree._Element, source_name: str = "") -> str:
             items = [parameter_source(v, source_name) for v in nested if _is(v, "value")]
             return "[" + ", ".join(items) + "]"
         if kind == "map":
+            # Camunda 7 evaluates the entries in the order of their keys' text (a TreeMap of them):
+            # where two keys evaluate to the same value, the later one in that order wins.
             entries = [
-                f"{entry.get('key', '')!r}: {parameter_source(entry, source_name)}"
-                for entry in nested
-                if _is(entry, "entry")
+                f"{_key(entry)}: {parameter_source(entry, source_name)}"
+                for entry in sorted((e for e in nested if _is(e, "entry")), key=lambda e: e.get("key", ""))
             ]
             return "{" + ", ".join(entries) + "}"
         if kind == "script":
@@ -120,6 +121,12 @@ def parameter_source(value: etree._Element, source_name: str = "") -> str:
     if not text.strip():
         return "None"  # Camunda: a parameter without a value is null
     return expressions.literal_or_expression(text)
+
+
+def _key(entry: etree._Element) -> str:
+    """Python source for a map entry's key: text, or an expression (`key="${name}"`), as Camunda 7
+    evaluates it."""
+    return expressions.literal_or_expression(entry.get("key", ""))
 
 
 def _is(element: Any, local: str) -> bool:

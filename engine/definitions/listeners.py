@@ -23,15 +23,19 @@ spec's events by `arm` (task specs' events are not stored with them).
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.control import BpmnStartTask
 
+from .. import expressions
 from ..errors import InvalidModel
+from ..expressions.juel_objects import listening
 from ..namespaces import CAMUNDA_NS
-from . import io_mappings
+from . import fields, io_mappings
 from .dialects import camunda7
+from .local_variables import WRITTEN
 
 LISTENERS = "listeners"
 """The extensions key of an element's listeners."""
@@ -64,6 +68,8 @@ def read(node: etree._Element, source_name: str, task_listeners: bool) -> list[d
 def _listener(listener: etree._Element, node: etree._Element, source_name: str, task: bool) -> dict[str, Any]:
     where = f"{source_name}:{listener.sourceline or '?'}: {etree.QName(node).localname} '{node.get('id')}'"
     event = (listener.get("event") or ("create" if task else "start")).strip()
+    if etree.QName(node).localname == "sequenceFlow":
+        event = "take"  # Camunda: a flow's listeners listen to its being taken, whatever they say
     allowed = TASK_EVENTS if task else EXECUTION_EVENTS
     if event not in allowed:
         raise InvalidModel(
@@ -85,14 +91,26 @@ def _code(listener: etree._Element, where: str) -> dict[str, Any]:
             raise InvalidModel(f"{where}: a listener with {what} is not supported; only inline Python runs")
         return {"script": script.text or ""}
     # The service task's rule names the microflow, from the listener's plain attributes.
-    binding = camunda7.code_binding(
-        listener.get("class"), listener.get("delegateExpression"), listener.get("expression")
-    )
+    try:
+        binding = camunda7.code_binding(
+            listener.get("class"), listener.get("delegateExpression"), listener.get("expression")
+        )
+    except expressions.UnsupportedExpression as exc:
+        text = exc.expression.strip()
+        raise InvalidModel(
+            f"{where}: the listener's expression {text!r} is not supported: {exc.reason}"
+        ) from None
     if binding is None:
         raise InvalidModel(f"{where}: the listener names no class, expression, delegateExpression or script")
     if binding.get("expression") is not None:
         return {"expression": binding["expression"]}
-    return {"binding": {key: binding[key] for key in ("name", "fallback", "args") if key in binding}}
+    found: dict[str, Any] = {key: binding[key] for key in ("name", "fallback", "args") if key in binding}
+    try:
+        # Camunda injects camunda:fields into a listener's class or delegate (engine.definitions.fields).
+        found[fields.FIELDS] = fields.read(listener)
+    except fields.FieldProblem as exc:
+        raise InvalidModel(f"{where}: {exc}", line=listener.sourceline) from None
+    return {"binding": found}
 
 
 def attach(spec: Any, node: etree._Element, source_name: str, task_listeners: bool) -> None:
@@ -142,7 +160,24 @@ def run(task: Any, event: str) -> None:
     """Run the task's listeners of `event` (the task service calls this for `assignment`)."""
     for listener in task.task_spec.extensions.get(LISTENERS, ()):
         if listener["event"] == event:
-            task.workflow.script_engine.run_listener(task, listener)
+            _call(task, listener)
+
+
+def _call(task: Any, listener: dict[str, Any]) -> None:
+    scripts = task.workflow.script_engine
+    early = listener["event"] in ("start", "take") and scripts.process_variables
+    before = copy.deepcopy(task.data) if early else {}
+    with listening(listener["event"]):  # Camunda's execution.eventName
+        scripts.run_listener(task, listener)
+    if early:
+        # What a start or take listener sets is the process's at once (Camunda), not only when
+        # the task completes: the step gives it to the scope (engine.runtime.scopes).
+        changed = [name for name, value in task.data.items() if before.get(name, _UNSET) != value]
+        if changed:
+            task.internal_data.setdefault(WRITTEN, []).extend(changed)
+
+
+_UNSET = object()
 
 
 def _began(workflow: Any, task: Any) -> None:
@@ -150,11 +185,12 @@ def _began(workflow: Any, task: Any) -> None:
         return
     task.internal_data[_STARTED] = True
     io_mappings.activate(task)  # the element's inputs first: its start listeners see them
-    parent = task.parent.task_spec.bpmn_id if task.parent is not None else None
+    # The flow's sourceRef names the spec (its id as the rewrite left it, `dialects.rewrite`).
+    parent = task.parent.task_spec.name if task.parent is not None else None
     for source, takes in task.task_spec.extensions.get(TAKE, {}).items():
         if source == parent or len(task.task_spec.extensions[TAKE]) == 1:
             for listener in takes:
-                task.workflow.script_engine.run_listener(task, listener)
+                _call(task, listener)
     run(task, "start")
     if any(each["task"] for each in task.task_spec.extensions.get(LISTENERS, ())):
         run(task, "create")

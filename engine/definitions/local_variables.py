@@ -23,6 +23,9 @@ LOOP_COUNTER_BASE = "loop_counter_base"
 """The extensions key of a multi-instance activity: the first instance's loopCounter (0 or 1)."""
 IO_LOCALS = "io_locals"
 """Internal data of an element with input mappings: the variables its inputs made (io_mappings)."""
+WRITTEN = "scope_written"
+"""Internal data of a live task: variables something running as it began (an execution listener)
+wrote, for its process instance's scope now, not when the task finishes (engine.runtime.scopes)."""
 
 
 def local_names(task: Any, find_task: Callable[[Any], Any]) -> frozenset[str]:

@@ -22,12 +22,12 @@ from lxml import etree
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from .. import forms
+from .. import expressions, forms
 from ..decisions import add_dmn, decision_ref
-from ..errors import InvalidModel
+from ..errors import InvalidInput, InvalidModel
 from ..messages import waits as message_waits
 from ..namespaces import BPMN_NS, CAMUNDA_NS, SPIFF_NS, ZEEBE_NS
-from . import dialects, specs
+from . import cron, dialects, specs, timer_jobs
 from .dialects.rewrite import ACTIVITIES
 from .safe_xml import parse_xml
 from .task_parsers import FlowbridgeBusinessRuleTaskParser, FlowbridgeParser
@@ -49,6 +49,9 @@ class ParsedProcess:
     spec: Any
     subprocess_specs: dict[str, Any]
     dialect: str = "bpmn"
+    dialect_chosen: bool = False
+    """Whether the deployment chose `dialect` over the one the file's namespaces suggest (so the
+    same XML deployed as another dialect is another version)."""
     start_form: dict[str, Any] | None = None
     files: list[str] = field(default_factory=list)
     """Names of every file the process needs (itself, called processes, DMN, forms), for its checksum."""
@@ -123,12 +126,21 @@ class _Problems:
             raise InvalidModel.of(sorted(self.found, key=lambda p: order.get(p["file"], len(order))))
 
 
-def parse_files(files: dict[str, bytes]) -> list[ParsedProcess]:
+def parse_files(files: dict[str, bytes], dialect: str | None = None) -> list[ParsedProcess]:
     """Parse BPMN, DMN and form files deployed together; raise one InvalidModel naming every
-    problem (file, line, element and reason of each, `details["problems"]`)."""
+    problem (file, line, element and reason of each, `details["problems"]`).
+
+    `dialect` runs every BPMN file as that editor's engine would (`dialects.DIALECTS`) instead of
+    the one each file's namespaces suggest: a plain BPMN file deployed as `spiff` runs as
+    SpiffArena runs it (task data, waiting plain and manual tasks).
+    """
+    if dialect is not None and dialect not in dialects.DIALECTS:
+        raise InvalidInput(f"unknown dialect {dialect!r}: one of {', '.join(dialects.DIALECTS)}")
     parser = FlowbridgeParser()
     parser.deployment_files = files
+    parser.chosen_dialect = dialect
     parser.dialects = {}
+    parser.detected_dialects = {}
     parser.decision_graphs = {}
     originals: dict[str, Any] = {}
     decisions: dict[str, str] = {}
@@ -171,7 +183,8 @@ def _read_file(
     elif _local(root.tag) == "definitions":
         _check_executable(root, name)
         found: list[dict[str, Any]] = []
-        normalized, parser.dialects[name] = dialects.normalize(tree, name, found)
+        parser.detected_dialects[name] = dialects.dialect_of(root)
+        normalized, parser.dialects[name] = dialects.normalize(tree, name, found, parser.chosen_dialect)
         originals[name] = tree
         problems.extend(found, name)
         problems.refused[name] = {str(p["element"]) for p in found if p["element"]}
@@ -224,6 +237,9 @@ def _parse_process(
     spec = parser.get_spec(key)
     subprocess_specs = _subprocess_specs(parser, key)
     specs.arm([spec, *subprocess_specs.values()])
+    # The dialects' own timer semantics, fixed here: the stored spec keeps them.
+    timer_jobs.arm([spec, *subprocess_specs.values()], parser.dialects)
+    cron.arm_repeating([spec, *subprocess_specs.values()], parser.dialects)
     needed = {source_name} | {s.file for s in subprocess_specs.values() if getattr(s, "file", None)}
     needed |= {decisions[d] for d in _decision_refs(spec, subprocess_specs) if d in decisions}
     needed |= _form_files(_process_tree(parser, key), files)
@@ -235,6 +251,7 @@ def _parse_process(
         spec=spec,
         subprocess_specs=subprocess_specs,
         dialect=parser.dialects.get(source_name, "bpmn"),
+        dialect_chosen=parser.dialects.get(source_name) != parser.detected_dialects.get(source_name),
         start_form=_start_form(process_parser, files, source_name),
         starters=start_rights(process_parser.node),
         warnings=warnings,
@@ -348,7 +365,8 @@ def _check_references(
     for process_parser in _process_tree(parser, key):
         for node in process_parser.node.iter("{*}callActivity"):
             called = node.get("calledElement") or _zeebe_called(node)
-            if called and called not in known:
+            # An expression names its process when the call is reached: nothing to check here.
+            if called and called not in known and not expressions.is_expression(called):
                 warnings.append(
                     f"{source_name}:{node.sourceline or '?'}: callActivity '{node.get('id')}' calls process "
                     f"'{called}', which is not in this deployment: it must be deployed when an instance "

@@ -49,6 +49,15 @@ class Deployed:
         }
 
 
+def _checksum(process: ParsedProcess, file_sums: dict[str, str]) -> str:
+    """What makes a deployment of the process new: its files, and a dialect chosen over the one
+    detected (detected ones are left out, so existing deployments keep their checksums)."""
+    lines = [f"{n}:{file_sums[n]}" for n in process.files]
+    if process.dialect_chosen:
+        lines.append(f"dialect:{process.dialect}")
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
 DEPLOY_ATTEMPTS = 3
 """How often a deployment is tried when concurrent deployments take the same version number."""
 
@@ -74,8 +83,11 @@ class RepositoryService:
         """The microflows (the process-wide registry unless given), to warn of a task calling one
         no registered module provides."""
 
-    def deploy(self, files: dict[str, bytes]) -> list[Deployed]:
+    def deploy(self, files: dict[str, bytes], dialect: str | None = None) -> list[Deployed]:
         """Parse and store the files' executable processes; unchanged ones keep their version.
+
+        `dialect` runs the BPMN files as that editor's engine does (`camunda7`, `camunda8`,
+        `spiff`, `bpmn`) whatever their namespaces suggest; None detects it per file.
 
         Raises one InvalidModel naming every problem of the files (`details["problems"]`). What
         may still work later is a warning beside the deployment: a called process not deployed
@@ -83,7 +95,7 @@ class RepositoryService:
         """
         if not files:
             raise InvalidInput("nothing to deploy: no files given")
-        processes = parse_files(files)
+        processes = parse_files(files, dialect)
         if not processes:
             raise InvalidInput(f"no executable process in {', '.join(sorted(files))}")
         for process in processes:
@@ -104,9 +116,7 @@ class RepositoryService:
         started_jobs = False
         with UnitOfWork(self.db, write=True) as uow:
             for process in processes:
-                checksum = hashlib.sha256(
-                    "\n".join(f"{n}:{file_sums[n]}" for n in process.files).encode()
-                ).hexdigest()
+                checksum = _checksum(process, file_sums)
                 latest = uow.session.scalars(
                     select(ProcessDefinition)
                     .where(ProcessDefinition.key == process.key)
@@ -197,9 +207,11 @@ class RepositoryService:
             return [_definition_dict(r) for r in rows]
 
     def for_instances(self, instance_ids: list[str]) -> dict[str, dict[str, Any]]:
-        """The definition each of the instances runs: id → {"key", "version", "name"} (unknown ids left out).
+        """The definition each of the instances runs: id → {"key", "version", "name", "status"}
+        (`status`: the instance's; unknown ids left out).
 
-        For lists that name instances (the task list) and want to show their process.
+        For lists that name instances (the task list) and want to show their process, and whether
+        it is suspended.
         """
         wanted = sorted(set(instance_ids))
         if not wanted:
@@ -207,11 +219,14 @@ class RepositoryService:
         d = ProcessDefinition
         with UnitOfWork(self.db) as uow:
             rows = uow.session.execute(
-                select(ProcessInstance.id, d.key, d.version, d.name)
+                select(ProcessInstance.id, ProcessInstance.status, d.key, d.version, d.name)
                 .join(d, d.id == ProcessInstance.definition_id)
                 .where(ProcessInstance.id.in_(wanted))
             ).all()
-        return {row.id: {"key": row.key, "version": row.version, "name": row.name} for row in rows}
+        return {
+            row.id: {"key": row.key, "version": row.version, "name": row.name, "status": row.status}
+            for row in rows
+        }
 
     def spec(self, uow: UnitOfWork, definition_id: int) -> tuple[Any, dict[str, Any]]:
         """The spec objects of a definition version, restored once and then served from memory."""

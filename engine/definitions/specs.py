@@ -11,14 +11,15 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BoundaryEventConverter
 from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent as SpiffBoundaryEvent
 from SpiffWorkflow.bpmn.specs.defaults import EndEvent, IntermediateThrowEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.serializer.task_spec import (
     ServiceTaskConverter,
     SpiffBpmnTaskConverter,
     SubWorkflowTaskConverter,
 )
-from SpiffWorkflow.spiff.specs.defaults import CallActivity as SpiffCallActivity
 from SpiffWorkflow.spiff.specs.defaults import (
     NoneTask,
     ParallelMultiInstanceTask,
@@ -28,9 +29,11 @@ from SpiffWorkflow.spiff.specs.defaults import (
 from SpiffWorkflow.util.task import TaskState
 
 from ..decisions import DecisionTask
-from . import compensation, cron, io_mappings, listeners, scoped_events, thrown_signals
+from . import compensation, cron, io_mappings, listeners, scoped_events, thrown_signals, timer_jobs
+from .call_activity import CallActivity, CalledWorkflowConverter, outputs_on_error
 from .compensation import CompensationEndEvent, CompensationHandlerTask, CompensationIntermediateThrow
-from .local_variables import IO_LOCALS, LOOP_COUNTER_BASE, LOOP_VARIABLES
+from .local_variables import LOOP_COUNTER_BASE, LOOP_VARIABLES
+from .receive_tasks import TriggerEventDefinition
 
 
 class MicroflowTask(ServiceTask):
@@ -74,6 +77,7 @@ class BoundaryEvent(SpiffBoundaryEvent):
     """
 
     def catch(self, my_task: Any, event: Any) -> None:
+        outputs_on_error(my_task, event)  # before the catch: the called process is still there
         super().catch(my_task, event)
         if self.cancel_activity or isinstance(self.event_definition, TimerEventDefinition):
             return
@@ -181,89 +185,6 @@ class ParallelInstances(_LocalItems, ParallelMultiInstanceTask):
     """A parallel multi-instance activity (`_LocalItems`)."""
 
 
-class CallActivity(SpiffCallActivity):
-    """A call activity that finds the process it calls when it is reached, not when it is deployed.
-
-    Camunda's bindings: the latest deployed version (the default), `version` (with
-    `calledElementVersion`) or `deployment` (the one deployed with the caller), read from
-    `extensions["called_binding"]`. The script engine's `called_process` (the runtime's) puts the
-    process to call among the workflow's specs; when none is deployed it marks an incident on the
-    task instead, and the task waits there until the incident is retried.
-    """
-
-    def start_workflow(self, my_task: Any) -> None:
-        resolve = getattr(my_task.workflow.top_workflow.script_engine, "called_process", None)
-        if resolve is not None and not resolve(my_task, self):
-            return  # an incident on the task: it waits, started, without a subprocess
-        super().start_workflow(my_task)
-
-    def copy_data(self, my_task: Any, subworkflow: Any) -> None:
-        """What the called process starts with: as the model's variable mappings say
-        (`called_variables`), else everything (SpiffWorkflow)."""
-        mapping = self._variables
-        if mapping is None:
-            super().copy_data(my_task, subworkflow)
-            return
-        if mapping["dialect"] == "camunda8":
-            data = dict(my_task.data) if mapping["parent"] else _locals_of(my_task)
-        else:
-            data = {}
-            for each in mapping["in"]:
-                data.update(_mapped(my_task, my_task, each))
-        start = subworkflow.get_next_task(subworkflow.task_tree, skip_subprocesses=True, spec_name="Start")
-        start.set_data(**deepcopy(data))
-
-    def update_data(self, my_task: Any, subworkflow: Any) -> None:
-        """What the caller takes back when the called process ends: as its mappings say, else
-        everything. (Output mappings of the call activity then apply: io_mappings.)"""
-        mapping = self._variables
-        if mapping is None:
-            super().update_data(my_task, subworkflow)
-            return
-        end = subworkflow.last_task
-        if mapping["dialect"] == "camunda8":
-            # Without propagation only the outputs may take values back; they are evaluated over
-            # the child's variables, so the child's variables are seen, then kept local.
-            if mapping["child"] or io_mappings.has_outputs(self):
-                my_task.data.update(deepcopy(end.data))
-            return
-        for each in mapping["out"]:
-            taken = _mapped(end, my_task, each)
-            my_task.data.update(deepcopy(taken))
-
-    @property
-    def _variables(self) -> dict[str, Any] | None:
-        extensions = self.extensions if isinstance(self.extensions, dict) else {}
-        found = extensions.get("called_variables")
-        return found if isinstance(found, dict) else None
-
-    @property
-    def binding(self) -> dict[str, Any]:
-        """How the called process's version is chosen: {"binding": latest|version|deployment, "version"}."""
-        extensions = self.extensions if isinstance(self.extensions, dict) else {}
-        found = extensions.get("called_binding")
-        return found if isinstance(found, dict) else {"binding": "latest", "version": None}
-
-
-def _mapped(source: Any, owner: Any, mapping: dict[str, Any]) -> dict[str, Any]:
-    """The variables one `camunda:in`/`camunda:out` mapping carries from `source`'s data (a task of
-    the scope it reads); `owner` is the call activity's task, whose locals `local="true"` means."""
-    if mapping["all"]:
-        return _locals_of(owner) if mapping["local"] and source is owner else dict(source.data)
-    target = mapping["target"] or mapping["source"]
-    if not target:
-        return {}
-    if mapping["expression"] is not None:
-        return {target: source.workflow.script_engine.evaluate(source, mapping["expression"])}
-    return {target: source.data.get(mapping["source"])}
-
-
-def _locals_of(task: Any) -> dict[str, Any]:
-    """The call activity's own local variables (its input mappings')."""
-    names = task.internal_data.get(IO_LOCALS, ())
-    return {name: task.data[name] for name in names if name in task.data}
-
-
 def arm(process_specs: list[Any]) -> None:
     """Connect what a spec's events do at run time (they are not stored with it): completions that
     compensation records, signals an instance throws, cron cycles, listeners, input and output
@@ -283,6 +204,7 @@ def make_serializer() -> BpmnWorkflowSerializer:
     config[PassThroughTask] = SpiffBpmnTaskConverter
     config[BoundaryEvent] = BoundaryEventConverter
     config[CallActivity] = SubWorkflowTaskConverter
+    config[BpmnSubWorkflow] = CalledWorkflowConverter
     config[SequentialInstances] = config[SequentialMultiInstanceTask]
     config[ParallelInstances] = config[ParallelMultiInstanceTask]
     config[CompensationHandlerTask] = SubWorkflowTaskConverter
@@ -290,7 +212,11 @@ def make_serializer() -> BpmnWorkflowSerializer:
     config[CompensationEndEvent] = config[EndEvent]
     config[cron.CronTimerEventDefinition] = config[CycleTimerEventDefinition]
     config[cron.FirstOccurrenceTimerEventDefinition] = config[CycleTimerEventDefinition]
+    config[cron.RepeatingTimerEventDefinition] = config[CycleTimerEventDefinition]
     config[DecisionTask] = SpiffBpmnTaskConverter
+    for spiff_timer, job_timer in timer_jobs.JOB_TIMERS.items():
+        config[job_timer] = config[spiff_timer]
+    config[TriggerEventDefinition] = config[NoneEventDefinition]
     for spiff_definition, scoped in scoped_events.SCOPED.items():
         config[scoped] = config[spiff_definition]
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))

@@ -36,18 +36,22 @@ from SpiffWorkflow.spiff.specs.defaults import (
     BusinessRuleTask,
     ManualTask,
     NoneTask,
+    ReceiveTask,
     ScriptTask,
     SendTask,
     UserTask,
 )
 
 from .. import decisions, expressions, forms
-from ..namespaces import CAMUNDA_NS, SPIFF_NS, ZEEBE_NS
-from . import io_mappings, listeners
+from ..expressions.script_engine import CAMUNDA_SCRIPT
+from ..namespaces import BPMN_NS, CAMUNDA_NS, SPIFF_NS, ZEEBE_NS
+from . import fields, io_mappings, listeners, receive_tasks, resource_roles
+from .call_activity import read_call
 from .compensation import CompensationEndEvent, CompensationHandlerTask, CompensationIntermediateThrow
 from .dialects import camunda7, camunda8, dialect_of, spiff
 from .dialects.compensation import COMPENSATE, COMPENSATED_BY, HANDLER, HANDLERS
 from .dialects.event_subprocesses import PART_OF_SCOPE
+from .dialects.rewrite import DRAWN_ID
 from .local_variables import LOOP_COUNTER_BASE
 from .specs import (
     BoundaryEvent,
@@ -110,7 +114,36 @@ class FlowbridgeServiceTaskParser(_MicroflowBinding, ServiceTaskParser):
                 node=self.node,
                 file_name=self.filename,
             )
+        _refuse_delegate_result(self.node)
+        if _calls_delegate(self.node):
+            try:
+                binding[fields.FIELDS] = fields.read(self.node)
+            except fields.FieldProblem as exc:
+                raise ValidationException(str(exc), node=self.node, file_name=self.filename) from None
         return self.microflow_task(binding)
+
+
+def _calls_delegate(node: Any) -> bool:
+    """Whether a Camunda 7 service task calls a Java delegate (`class`, `delegateExpression`), the
+    kind Camunda injects `camunda:field`s into."""
+    if node.get(f"{{{CAMUNDA_NS}}}type") is not None:
+        return False
+    return bool((node.get(f"{{{CAMUNDA_NS}}}class") or "").strip()) or (
+        node.get(f"{{{CAMUNDA_NS}}}delegateExpression") is not None
+    )
+
+
+def _refuse_delegate_result(node: Any) -> None:
+    """Camunda 7 refuses camunda:resultVariable on a service task that calls a Java delegate
+    (`class` or `delegateExpression`): a delegate returns no value to keep."""
+    if not _calls_delegate(node) or node.get(f"{{{CAMUNDA_NS}}}resultVariable") is None:
+        return
+    attribute = "class" if (node.get(f"{{{CAMUNDA_NS}}}class") or "").strip() else "delegateExpression"
+    raise ValidationException(
+        f"camunda:resultVariable is not supported on a service task using camunda:{attribute} "
+        "(Camunda 7 refuses it: a delegate returns no value)",
+        node=node,
+    )
 
 
 class _JobWorker(_MicroflowBinding):
@@ -205,14 +238,18 @@ class FlowbridgeUserTaskParser(UserTaskParser):
 def assignment_of(node: Any, lane: str | None, dialect: str) -> dict[str, Any]:
     """A user task's assignee and candidates; each value a literal or {"python": source}.
 
-    Camunda's attributes and Zeebe's assignment definition name them; in SpiffArena and plain
-    BPMN models, where lanes are the way to say who does a task, an unassigned task in a lane
-    is offered to the group the lane names (SpiffArena's `lane_owners` variable may name users).
+    Camunda's attributes and Zeebe's assignment definition name them; in Camunda 7, Flowable and
+    plain BPMN models so do BPMN's humanPerformer and potentialOwner (`resource_roles`), before the
+    attributes, as Camunda 7 reads them. In SpiffArena and plain BPMN models, where lanes are the
+    way to say who does a task, an unassigned task in a lane is offered to the group the lane
+    names (SpiffArena's `lane_owners` variable may name users).
     """
     attr = node.get
     assignee = attr(f"{{{CAMUNDA_NS}}}assignee")
     users = _split(attr(f"{{{CAMUNDA_NS}}}candidateUsers"))
     groups = _split(attr(f"{{{CAMUNDA_NS}}}candidateGroups"))
+    if dialect in ("camunda7", "bpmn"):
+        assignee, users, groups = _with_resource_roles(node, assignee, users, groups)
     zeebe = node.find(f".//{{{ZEEBE_NS}}}assignmentDefinition")
     if zeebe is not None:
         assignee = assignee or zeebe.get("assignee")
@@ -225,6 +262,27 @@ def assignment_of(node: Any, lane: str | None, dialect: str) -> dict[str, Any]:
         "candidate_groups": [_value(g) for g in groups],
         "lane": lane_group,
     }
+
+
+def _with_resource_roles(
+    node: Any, assignee: str | None, users: list[str], groups: list[str]
+) -> tuple[str | None, list[str], list[str]]:
+    """The assignee and candidates with the task's humanPerformer and potentialOwner added;
+    ValidationException for a role Camunda 7 refuses, or whose expression does not translate."""
+    try:
+        roles = resource_roles.read(node)
+        for text in [roles.assignee, *roles.candidate_users, *roles.candidate_groups]:
+            if text is not None and expressions.is_expression(text) and camunda7.bean_call(text) is None:
+                expressions.translate(text)
+    except resource_roles.ResourceRoleProblem as exc:
+        raise ValidationException(str(exc), node=node) from None
+    except expressions.UnsupportedExpression as exc:
+        raise ValidationException(f"resource assignment {exc}", node=node) from None
+    if roles.assignee is not None and assignee is not None:
+        raise ValidationException(
+            "duplicate assignee declaration: both camunda:assignee and humanPerformer name one", node=node
+        )
+    return assignee or roles.assignee, roles.candidate_users + users, roles.candidate_groups + groups
 
 
 def due_date_of(node: Any, attribute: str = "dueDate") -> Any:
@@ -332,64 +390,17 @@ class FlowbridgeBusinessRuleTaskParser(_JobWorker, BusinessRuleTaskParser):
 
 
 class FlowbridgeCallActivityParser(CallActivityParser):
-    """Reads how a call activity chooses the version of the process it calls (Camunda 7's
-    `calledElementBinding` and `calledElementVersion`; latest elsewhere, as Zeebe does)."""
+    """Reads which process a call activity calls, which version, and the variables it passes
+    (engine.definitions.call_activity)."""
 
     def parse_extensions(self, node: Any = None) -> dict[str, Any]:
         extensions: dict[str, Any] = super().parse_extensions(node)
         if node is None:
-            binding = (self.node.get(f"{{{CAMUNDA_NS}}}calledElementBinding") or "latest").strip().lower()
-            if binding not in ("latest", "version", "deployment"):
-                why = f"calledElementBinding '{binding}' is not supported (latest, version, deployment)"
-                raise ValidationException(why, node=self.node)
-            version = self.node.get(f"{{{CAMUNDA_NS}}}calledElementVersion")
-            if binding == "version" and not (version or "").strip().isdigit():
-                raise ValidationException(
-                    "calledElementBinding 'version' needs calledElementVersion, a version number",
-                    node=self.node,
-                )
-            extensions["called_binding"] = {
-                "binding": binding,
-                "version": int(version) if binding == "version" and version else None,
-            }
-            extensions["called_variables"] = called_variables(self.node, _dialect(self))
+            try:
+                extensions.update(read_call(self.node, _dialect(self)))
+            except ValueError as exc:
+                raise ValidationException(str(exc), node=self.node) from None
         return extensions
-
-
-def called_variables(node: Any, dialect: str) -> dict[str, Any] | None:
-    """Which variables a call activity passes to the process it calls and takes back (None: all,
-    both ways, as SpiffWorkflow does — plain BPMN and SpiffArena models).
-
-    Camunda 7 (and Flowable) pass only what `camunda:in` says and take back only what
-    `camunda:out` says — `variables="all"` (with `local="true"`: the call activity's own locals),
-    `source`, `sourceExpression` → `target`. Zeebe passes and takes all unless
-    `zeebe:calledElement` turns `propagateAllParentVariables` / `propagateAllChildVariables` off.
-    """
-    if dialect == "camunda7":
-        return {
-            "dialect": "camunda7",
-            "in": [_mapping(m) for m in node.iter(f"{{{CAMUNDA_NS}}}in")],
-            "out": [_mapping(m) for m in node.iter(f"{{{CAMUNDA_NS}}}out")],
-        }
-    called = node.find(f".//{{{ZEEBE_NS}}}calledElement")
-    if dialect == "camunda8" and called is not None:
-        return {
-            "dialect": "camunda8",
-            "parent": called.get("propagateAllParentVariables", "true").strip().lower() != "false",
-            "child": called.get("propagateAllChildVariables", "true").strip().lower() != "false",
-        }
-    return None
-
-
-def _mapping(element: Any) -> dict[str, Any]:
-    expression = element.get("sourceExpression")
-    return {
-        "all": (element.get("variables") or "").strip() == "all",
-        "local": (element.get("local") or "").strip() == "true",
-        "source": element.get("source"),
-        "expression": expressions.to_python(expression) if expression else None,
-        "target": element.get("target"),
-    }
 
 
 class FlowbridgeTaskParser(SpiffTaskParser):
@@ -451,7 +462,20 @@ class FlowbridgeSendTaskParser(_JobWorker, SpiffSendTaskParser):
 
 
 class FlowbridgeScriptTaskParser(_JobWorker, ScriptTaskParser):
-    """Script tasks; one with a `zeebe:taskDefinition` is a job for a worker (`_JobWorker`)."""
+    """Script tasks; one with a `zeebe:taskDefinition` is a job for a worker (`_JobWorker`); a
+    Camunda 7 (or Flowable) script with its scriptFormat runs as Camunda runs it
+    (`FlowbridgeScriptEngine.execute`)."""
+
+    def parse_extensions(self, node: Any = None) -> dict[str, Any]:
+        extensions: dict[str, Any] = super().parse_extensions(node)
+        if node is None and _dialect(self) == "camunda7" and self.node.get("scriptFormat"):
+            # A script without scriptFormat that is not JUEL is Python as SpiffWorkflow runs it (the
+            # rewrite, dialects.camunda7.script). A source that is an expression
+            # (`${scriptSource}`) gives the script when it runs.
+            text = (self.node.findtext(f"{{{BPMN_NS}}}script") or "").strip()
+            dynamic = expressions.translate(text, "juel") if text.startswith(("${", "#{")) else None
+            extensions[CAMUNDA_SCRIPT] = {"dynamic": dynamic}
+        return extensions
 
 
 def etree_local_name(node: Any) -> str:
@@ -476,6 +500,10 @@ class FlowbridgeProcessParser(SpiffProcessParser):
                 if target is not None and etree_local_name(node) == "sequenceFlow":
                     listeners.attach_take(target, node, self.filename or "")
                 continue
+            if node.get(DRAWN_ID):
+                # An id SpiffWorkflow reserves, renamed by the rewrite: the element keeps the drawn one.
+                for each in (spec, specs[spec.task_spec]) if isinstance(spec, LoopTask) else (spec,):
+                    each.bpmn_id = node.get(DRAWN_ID)
             if not isinstance(spec, MicroflowTask):  # a service task's mappings are its binding's
                 io_mappings.attach(spec, node, specs, self.filename or "")
             if etree_local_name(node) == "startEvent" and node.get(f"{{{CAMUNDA_NS}}}initiator"):
@@ -553,5 +581,6 @@ class FlowbridgeParser(SpiffBpmnParser):
             full_tag("endEvent"): (FlowbridgeEndEventParser, EndEvent),
             full_tag("sendTask"): (FlowbridgeSendTaskParser, SendTask),
             full_tag("scriptTask"): (FlowbridgeScriptTaskParser, ScriptTask),
+            full_tag("receiveTask"): (receive_tasks.ReceiveTaskParser, ReceiveTask),
         }
     )

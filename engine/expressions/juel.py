@@ -51,7 +51,10 @@ _VARIABLE_METHODS = {"getVariable": "_fb_el_var", "getVariableLocal": "_fb_el_va
 _VARIABLE_METHODS |= {"hasVariable": "_fb_el_has", "hasVariableLocal": "_fb_el_has"}
 _TASK_NAMES = set(juel_objects.TASK) | set(_TASK_GETTERS) | set(_VARIABLE_METHODS)
 _EXECUTION_OFFER = "it offers " + ", ".join(
-    [*juel_objects.EXECUTION, *(f"{name}()" for name in [*_EXECUTION_GETTERS, *_VARIABLE_METHODS])]
+    [
+        *juel_objects.EXECUTION,
+        *(f"{name}()" for name in [*_EXECUTION_GETTERS, *_VARIABLE_METHODS, "setVariable"]),
+    ]
 )
 _BOOLEAN_HELPERS = {"_fb_el_bool", "_fb_el_eq", "_fb_el_cmp", "_fb_empty", "_fb_el_has"}
 
@@ -230,6 +233,8 @@ class _Parser(TokenParser):
             raise Refusal(f"'execution.{name}' is not available; {_EXECUTION_OFFER}")
         if name in _VARIABLE_METHODS:
             return self.variable_call(name, start)
+        if name == "setVariable":
+            return self.set_variable(start)
         if name in _EXECUTION_GETTERS:
             return self.getter(name, start, "_fb_el_execution", _EXECUTION_GETTERS[name])
         raise Refusal(f"'{self.call_text(start)}' is not supported; {_EXECUTION_OFFER}")
@@ -266,6 +271,19 @@ class _Parser(TokenParser):
             raise Refusal(f"'{name}()' takes a variable name in '{snippet}'")
         # A name computed at run time is checked then (_fb_el_var, _fb_el_has).
         return call(_VARIABLE_METHODS[name], args[0])
+
+    def set_variable(self, start: int) -> ast.expr:
+        """`execution.setVariable(name, value)`, which Camunda 7's scripts and listeners use."""
+        args = self.arguments()
+        snippet = self.text[start : self.peek(-1).end]
+        if len(args) != 2:
+            raise Refusal(f"'setVariable()' takes 2 argument(s) in '{snippet}'")
+        literal = args[0].value if isinstance(args[0], ast.Constant) else None
+        if isinstance(args[0], ast.Constant) and not (isinstance(literal, str) and literal):
+            raise Refusal(f"'setVariable()' takes a variable name in '{snippet}'")
+        if isinstance(literal, str) and literal.startswith("_"):
+            raise Refusal(f"variable name {literal!r} starts with '_', which Flowbridge reserves")
+        return call("_fb_el_set", *args)
 
     def primary(self) -> ast.expr:
         token = self.take()

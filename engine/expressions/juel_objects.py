@@ -26,6 +26,8 @@ from typing import Any, NamedTuple
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
+from ..variables import check_names
+
 # ----------------------------------------------------------------------------------------------------
 # Text, as EL coerces values to it.
 
@@ -449,6 +451,19 @@ def evaluating(instance_id: str, business_key: str | None, task: Any) -> Iterato
         _EVALUATION.reset(token)
 
 
+_EVENT: ContextVar[str | None] = ContextVar("flowbridge_listener_event", default=None)
+
+
+@contextmanager
+def listening(event: str) -> Iterator[None]:
+    """A listener's expressions and scripts, run inside, see its event as `execution.eventName`."""
+    token = _EVENT.set(event)
+    try:
+        yield
+    finally:
+        _EVENT.reset(token)
+
+
 def _spec(evaluation: Evaluation, name: str) -> Any:
     return getattr(getattr(evaluation.task, "task_spec", None), name, None)
 
@@ -471,6 +486,7 @@ EXECUTION: dict[str, Callable[[Evaluation], Any]] = {
     "currentActivityId": lambda e: _spec(e, "bpmn_id"),
     "activityId": lambda e: _spec(e, "bpmn_id"),
     "currentActivityName": lambda e: _spec(e, "bpmn_name"),
+    "eventName": lambda e: _EVENT.get(),
 }
 """The `execution` properties expressions may read (also as getters: `getProcessBusinessKey()`)."""
 
@@ -502,6 +518,18 @@ def _fb_el_execution(name: str) -> Any:
     if evaluation is None:
         raise LookupError(f"execution.{name} is known only while an instance runs")
     return EXECUTION[name](evaluation)
+
+
+def _fb_el_set(name: Any, value: Any) -> None:
+    """`execution.setVariable(name, value)`: sets the variable on the task being evaluated (its
+    scope takes it when the task completes, engine.runtime.scopes); null, as Java's void."""
+    evaluation = _EVALUATION.get()
+    if evaluation is None:
+        raise LookupError("execution.setVariable works only while an instance runs")
+    if not isinstance(name, str) or not name or name.startswith("_"):
+        raise TypeError(f"execution.setVariable needs a variable name, not {name!r}")
+    check_names({name: value}, "execution.setVariable")
+    evaluation.task.data[name] = value
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {

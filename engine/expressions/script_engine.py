@@ -14,7 +14,8 @@ from ..errors import EngineError, InvalidInput, MicroflowFailed, NotFound
 from ..microflows import BpmnError, CallContext, MicroflowRegistry
 from ..variables import assign_path, check_json, check_names
 from . import spiffarena
-from .juel_objects import evaluating
+from .execution import ScriptExecution
+from .juel_objects import Evaluation, evaluating
 from .sandbox import SandboxedEnvironment
 from .translate import FUNCTIONS
 
@@ -26,6 +27,13 @@ RESOLVED_NAME = "microflow_name"
 """Internal data: the microflow a job type expression named for this task."""
 ASYNC_INPUT = "flowbridge_async_input"
 """Internal data key: an async microflow's input, waiting to be written into its job."""
+FIELD_VALUES = "flowbridge_field_values"
+"""Internal data key: the values of an async microflow's `camunda:field`s, for its job's context."""
+FIELDS = "fields"
+"""The binding key of a task's or listener's `camunda:field`s (engine.definitions.fields)."""
+CAMUNDA_SCRIPT = "camunda_script"
+"""A script task's extensions key: its script runs as Camunda 7 runs one (`run_camunda_script`); the
+value's "dynamic" is the Python of the expression that gives the script's source, or None."""
 
 
 class FlowbridgeScriptEngine(PythonScriptEngine):
@@ -86,12 +94,49 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
 
     def evaluate_mapping(self, task: Any, source: str, external_context: Any = None) -> Any:
         """A mapping's value (engine.definitions.io_mappings): an expression's, or, for `script:`
-        source, the value a script left in `_fb_result`, run over a copy of the task's data."""
+        source (Camunda 7's), the value a script left in `_fb_result`, run over a copy of the task's
+        data with Camunda's `execution`."""
         if source.startswith(SCRIPT_PREFIX):
             scratch = {**copy.deepcopy(task.data), **(external_context or {})}
-            self.environment.execute(source.removeprefix(SCRIPT_PREFIX), scratch, {})
+            scratch.pop("execution", None)
+            execution = ScriptExecution(Evaluation(self.instance_id, self.business_key, task), scratch)
+            self.environment.execute(source.removeprefix(SCRIPT_PREFIX), scratch, {"execution": execution})
             return scratch.get(SCRIPT_RESULT)
         return self.evaluate(task, source, external_context=external_context)
+
+    def execute(self, task: Any, script: Any, external_context: Any = None) -> bool:
+        """Run a script; a Camunda 7 script task's own script as Camunda runs it, its source first
+        evaluated when it is an expression (`${scriptSource}`)."""
+        extensions = getattr(task.task_spec, "extensions", None)
+        how = extensions.get(CAMUNDA_SCRIPT) if isinstance(extensions, dict) else None
+        if how is None or script != getattr(task.task_spec, "script", None):
+            return bool(super().execute(task, script, external_context))
+        source = script if how.get("dynamic") is None else self._dynamic_source(task, how["dynamic"])
+        self.run_camunda_script(task, source, external_context)
+        return True
+
+    def run_camunda_script(self, task: Any, source: str, external_context: Any = None) -> None:
+        """Run Python as Camunda 7 runs a script (its autoStoreScriptVariables off): the variables
+        readable by name, `execution` bound (engine.expressions.execution), and the script's own
+        names never stored; only `execution.setVariable` sets a variable."""
+        scratch = copy.deepcopy(task.data)
+        scratch.pop("execution", None)  # Camunda's binding wins over a variable of that name
+        evaluation = Evaluation(self.instance_id, self.business_key, task)
+        context = {**(external_context or {}), "execution": ScriptExecution(evaluation, scratch)}
+        with evaluating(self.instance_id, self.business_key, task):
+            try:
+                self.environment.execute(source, scratch, context)
+            except Exception as err:
+                raise self.create_task_exec_exception(task, source, err) from err
+
+    def _dynamic_source(self, task: Any, expression: str) -> str:
+        source = self.evaluate(task, expression)
+        if not isinstance(source, str):
+            why = TypeError(
+                f"the script's source expression gave {type(source).__name__} {source!r}, not text"
+            )
+            raise self.create_task_exec_exception(task, expression, why)
+        return source
 
     def resolved(self, task: Any, binding: dict[str, Any]) -> dict[str, Any]:
         """The binding with the microflow's name its job type expression gives (Zeebe's `type="=…"`),
@@ -113,13 +158,16 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
             self._apply(task, binding, name, self.evaluate(task, binding["expression"]))
             return True
         flow = self._find(binding, f"task '{element}'", element)
-        inputs = self._inputs(task, binding, flow)
+        fields = self._field_values(task, binding, f"task '{element}'")
+        inputs = {**self._inputs(task, binding, flow), **fields}
         if (binding.get("mode") or flow.mode) == "async":
             # A wait state: the step saves the task waiting, with a job that carries these inputs.
             check_json(inputs, f"the input of microflow '{name}' in task '{element}'")
             task.internal_data[ASYNC_INPUT] = inputs
+            if fields:
+                task.internal_data[FIELD_VALUES] = fields
             return None
-        context = self._context(task, name, headers=dict(binding.get("headers") or {}))
+        context = self._context(task, name, headers=dict(binding.get("headers") or {}), fields=fields)
         try:
             result = flow.call(inputs, context)
         except BpmnError as err:
@@ -142,13 +190,13 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
         self._apply(task, binding, name, result)
         return True
 
-    def call_bean(self, task: Any, name: str, args: list[str]) -> Any:
+    def call_bean(self, task: Any, name: str, args: list[str], where: str | None = None) -> Any:
         """Camunda 7's bean method call in a task's assignee, candidates or due date
-        (`${ldap.managerOf(employee)}`): the microflow `name`, with the evaluated arguments given to
-        its parameters in order; its value."""
+        (`${ldap.managerOf(employee)}`), or in a field (`where` says whose): the microflow `name`,
+        with the evaluated arguments given to its parameters in order; its value."""
         element = task.task_spec.bpmn_id
         binding = {"name": name, "args": args}
-        where = f"user task '{element}'"
+        where = where or f"user task '{element}'"
         flow = self._find(binding, where, element)
         context = self._context(task, name, key=name)
         return self._call_alone(flow, self._positional(task, binding, flow), context, where)
@@ -158,7 +206,7 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
         microflow with the task's variables (a dict it returns sets variables), its expression, or
         its Python script."""
         if "script" in listener:
-            self.execute(task, listener["script"])
+            self.run_camunda_script(task, listener["script"])
             return
         if "expression" in listener:
             self.evaluate(task, listener["expression"])
@@ -166,12 +214,30 @@ class FlowbridgeScriptEngine(PythonScriptEngine):
         binding, element, event = listener["binding"], task.task_spec.bpmn_id, listener["event"]
         where = f"the {event} listener of '{element}'"
         flow = self._find(binding, where, element)
-        inputs = self._positional(task, binding, flow) if binding.get("args") is not None else task.data
-        context = self._context(task, flow.name, key=event, event=event)
-        result = self._call_alone(flow, copy.deepcopy(inputs), context, where)
+        fields = self._field_values(task, binding, where)
+        if binding.get("args") is not None:
+            inputs = self._positional(task, binding, flow)
+        else:
+            inputs = {**copy.deepcopy(task.data), **fields}
+        context = self._context(task, flow.name, key=event, event=event, fields=fields)
+        result = self._call_alone(flow, inputs, context, where)
         if isinstance(result, dict):
             check_names(result, f"the result of microflow '{binding['name']}'")
             task.data.update(result)
+
+    def _field_values(self, task: Any, binding: dict[str, Any], where: str) -> dict[str, Any]:
+        """The values of the binding's `camunda:field`s, their expressions evaluated now (a bean
+        method call calls its microflow), each a copy."""
+        values: dict[str, Any] = {}
+        for name, value in (binding.get(FIELDS) or {}).items():
+            if isinstance(value, dict) and value.get("microflow"):
+                found = self.call_bean(task, value["microflow"], value["args"], f"field '{name}' of {where}")
+            elif isinstance(value, dict):
+                found = self.evaluate(task, value["python"])
+            else:
+                found = value
+            values[name] = copy.deepcopy(found)
+        return values
 
     def _find(self, binding: dict[str, Any], where: str, element: str) -> Any:
         """The microflow a binding names; MicroflowFailed saying `where` calls it when none is."""

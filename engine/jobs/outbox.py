@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Table, bindparam, case, update
 
-from ..expressions.script_engine import ASYNC_INPUT
+from ..expressions.script_engine import ASYNC_INPUT, FIELD_VALUES
 from ..microflows import MicroflowRegistry
 from ..store.models import Job
 from ..store.statements import Prepared
@@ -138,9 +138,12 @@ def new_job(
     }
 
 
-def _payload(inputs: Any, headers: dict[str, str] | None) -> dict[str, Any]:
-    """A microflow job's payload: its input, and the task's headers when it has any."""
-    return {"input": inputs, "headers": headers} if headers else {"input": inputs}
+def _payload(
+    inputs: Any, headers: dict[str, str] | None, fields: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A microflow job's payload: its input, and the task's headers and field values when it has any."""
+    payload = {"input": inputs, "headers": headers} if headers else {"input": inputs}
+    return {**payload, "fields": fields} if fields else payload
 
 
 def _microflow_job(task: Any, instance_id: str, registry: MicroflowRegistry, now: datetime) -> dict[str, Any]:
@@ -150,7 +153,9 @@ def _microflow_job(task: Any, instance_id: str, registry: MicroflowRegistry, now
     retries = binding.get("retries")
     row = new_job(
         "microflow",
-        _payload(task.internal_data.pop(ASYNC_INPUT), binding.get("headers")),
+        _payload(
+            task.internal_data.pop(ASYNC_INPUT), binding.get("headers"), task.internal_data.get(FIELD_VALUES)
+        ),
         now,
         instance_id=instance_id,
         task_id=str(task.id),

@@ -27,8 +27,11 @@ Delivery. Each matching instance receives the message in a step of its own (`Run
 which re-checks the match under the instance's lock, makes the waiting task catch it and merges the
 message's variables into the process variables (as Camunda does); where the catching event names a
 `spiffworkflow:messageVariable`, the message's payload goes there instead (as SpiffArena does).
-When no instance waits, the latest version of every process with a message start event of that
-name is started. When nothing waits and nothing starts, `NotFound` says so.
+Within an instance, one correlation reaches one wait, the oldest it matches (Camunda 7 correlates
+to one execution, Zeebe to one subscription per instance); in SpiffArena models every matching
+task catches it, as SpiffWorkflow's event manager does. When no instance waits, the latest version
+of every process with a message start event of that name is started. When nothing waits and
+nothing starts, `NotFound` says so.
 
 Suspended instances receive nothing: as in Camunda, a suspended instance's subscriptions take no
 part in correlation (they stay, and match again once it is resumed). A message that only
@@ -386,6 +389,10 @@ def receive(
                     continue
             targets.append((task, definition))
             break
+    if getattr(workflow.script_engine, "process_variables", False):
+        # Camunda and Zeebe: one correlation reaches one wait of an instance, the oldest;
+        # SpiffArena models (task data) let every waiting task catch it, as SpiffWorkflow does.
+        targets = targets[:1]
     caught = [(t, d) for t, d in targets if t.has_state(TaskState.WAITING) and _catch(t, d, message)]
     if not caught:
         raise _NotWaiting(f"no task waits for {message.describe()}")

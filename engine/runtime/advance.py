@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinitio
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from ..definitions import timer_jobs
 from ..definitions.local_variables import find_task
 from ..errors import InvalidInput, StepFailed
 from .scopes import Scopes, uses_process_variables
@@ -122,7 +123,8 @@ def _fire_due_timers(workflow: Any, finished: Callable[[Any], None] | None) -> b
     """Make timers whose time has come ready and run what follows; True if anything ran."""
     if not workflow.waiting_events():
         return False
-    workflow.refresh_timers()
+    with timer_jobs.firing():
+        workflow.refresh_timers()
     return engine_steps(workflow, finished)
 
 

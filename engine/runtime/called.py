@@ -1,7 +1,8 @@
 """Called processes, found when a call activity is reached (Camunda's late binding).
 
 A call activity calls the latest deployed version of its process unless its model binds it
-otherwise (`definitions.specs.CallActivity`). When the step reaches it, `CalledProcesses` puts
+otherwise (`definitions.call_activity`); a calledElement expression names the process when the
+activity is reached. When the step reaches it, `CalledProcesses` puts
 that version's specs among the workflow's own (a copy: the definition's specs are shared) and
 notes which definition it was in `workflow.called_definitions`, which the instance state keeps,
 so a restored instance runs the same version. When no such process is deployed, the task waits
@@ -29,25 +30,33 @@ class CalledProcesses:
         self.raised: list[Any] = []
         """The tasks this step marked with an incident, whose rows its transaction writes."""
 
-    def __call__(self, task: Any, spec: Any) -> bool:
-        """Make the process `spec` calls available to the workflow; False (and an incident on the
-        task) when none is deployed."""
+    def __call__(self, task: Any, spec: Any, key: Any) -> bool:
+        """Make process `key`, which `spec` calls (its calledElement, or the value its expression
+        gave), available to the workflow; False (and an incident on the task) when none is deployed."""
         top = task.workflow.top_workflow
-        key = spec.spec
         binding = spec.binding
+        named = f" (its calledElement {spec.spec!r})" if key != spec.spec else ""
+        if not isinstance(key, str) or not key.strip():
+            return self._incident(
+                task, f"call activity '{spec.bpmn_id}'{named} names {key!r}, not a process id"
+            )
         if binding.get("binding") == "deployment" and key in top.subprocess_specs:
             return True  # the version deployed with the caller, bundled in its definition
         try:
             row = self.repository.definition(self.uow, key, binding.get("version"))
         except NotFound as exc:
             which = f" version {binding['version']}" if binding.get("version") else ""
-            error = f"call activity '{spec.bpmn_id}' calls process '{key}'{which}: {exc.message}"
-            task.internal_data[INCIDENT] = {"id": str(uuid.uuid4()), "error": error, "job_id": None}
-            self.raised.append(task)
-            return False
+            return self._incident(
+                task, f"call activity '{spec.bpmn_id}' calls process '{key}'{which}{named}: {exc.message}"
+            )
         top.subprocess_specs = with_called(top.subprocess_specs, key, self.repository.spec(self.uow, row.id))
         top.called_definitions = {**(getattr(top, "called_definitions", None) or {}), key: row.id}
         return True
+
+    def _incident(self, task: Any, error: str) -> bool:
+        task.internal_data[INCIDENT] = {"id": str(uuid.uuid4()), "error": error, "job_id": None}
+        self.raised.append(task)
+        return False
 
     def incident_rows(self, instance_id: str) -> list[dict[str, Any]]:
         """The rows of the incidents this step raised (their tasks keep the marks)."""

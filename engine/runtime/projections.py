@@ -9,6 +9,8 @@ from typing import Any
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from ..definitions.receive_tasks import EVENT_TYPE as TRIGGER_EVENT
+from ..definitions.receive_tasks import trigger_wait
 from ..errors import StepFailed
 from ..jobs.outbox import INCIDENT, JOB_ID
 from ..messages.waits import message_waits, process_variables
@@ -81,6 +83,8 @@ def project(workflow: Any) -> Projection:
                     "error": incident.get("error"),
                 }
             )
+        elif (trigger := trigger_wait(task)) is not None:
+            waiting.append(trigger)
         elif task.has_state(TaskState.READY) and spec.manual:
             open_task = make_open_task(task)
             user_tasks.append(open_task)
@@ -95,8 +99,8 @@ def project(workflow: Any) -> Projection:
                 }
             )
     for event in workflow.waiting_events():
-        if event.event_type == "MessageEventDefinition":
-            continue  # listed below, with their correlation values
+        if event.event_type in ("MessageEventDefinition", TRIGGER_EVENT):
+            continue  # listed below with their correlation values, or above as triggers
         waiting.append(
             {
                 "kind": "event",

@@ -30,7 +30,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from ..definitions.compensation import CompensationHandlerTask
 from ..definitions.io_mappings import has_io
-from ..definitions.local_variables import IO_LOCALS, find_task, local_names
+from ..definitions.local_variables import IO_LOCALS, WRITTEN, find_task, local_names
 
 INTERNAL = frozenset({"data_objects"})
 """Workflow data keys SpiffWorkflow keeps for itself: never process variables."""
@@ -87,17 +87,33 @@ class Scopes:
 
     def sweep(self) -> None:
         """Absorb the tasks that finished outside the engine's own steps (a person completed a user
-        task, a job's result completed a service task), in the order they finished."""
-        finished = [
+        task, a job's result completed a service task), in the order they finished; then what
+        live tasks wrote as they began (`_absorb_early_writes`)."""
+        recent = [
             task
             for wf in [self.top, *self.top.subprocesses.values()]
             for task in wf.tasks.values()
             if task.last_state_change >= self._since
-            and task.has_state(TaskState.COMPLETED)
-            and task.id not in self._absorbed
         ]
+        finished = [t for t in recent if t.has_state(TaskState.COMPLETED) and t.id not in self._absorbed]
         for task in sorted(finished, key=lambda t: t.last_state_change):
             self.task_finished(task)
+        self._absorb_early_writes(recent)
+
+    def _absorb_early_writes(self, recent: list[Any]) -> None:
+        """Write what tasks that changed in this step marked as written already (`WRITTEN`: a
+        listener's variables as its task began) to their scope, as a finished task's changes are."""
+        for task in recent:
+            names = task.internal_data.pop(WRITTEN, None) if task.internal_data else None
+            if not names:
+                continue
+            local = self._find_locals(task)
+            written = {n: task.data[n] for n in names if n in task.data and n not in local}
+            if written:
+                self.wrote = True
+                scope = self._scope_workflow(task.workflow)
+                scope.data.update({n: _copy(v) for n, v in written.items()})
+                self._give(scope, written)
 
     # -- the scope a task belongs to -----------------------------------------------------------
 

@@ -44,6 +44,7 @@ from ..variables import check_text, check_variables
 from . import lifecycle
 from .advance import run_to_wait, set_initiator, start_at_its_start_event
 from .called import CalledProcesses
+from .failures import describe_failure
 from .history import StepRecord
 from .instance_cache import WorkflowCache
 from .projections import CLAIM, Projection, live_tasks, make_open_task, project
@@ -441,7 +442,7 @@ class RuntimeService:
             raise
         except SpiffWorkflowException as exc:
             self.cache.drop(record.instance_id)
-            raise StepFailed(_describe(exc)) from exc
+            raise StepFailed(describe_failure(exc)) from exc
         except Exception as exc:
             self.cache.drop(record.instance_id)
             raise StepFailed(f"the step failed: {type(exc).__name__}: {exc}") from exc
@@ -591,10 +592,3 @@ def lock_open_task(
         )
     return locked, ref
 
-
-def _describe(exc: SpiffWorkflowException) -> str:
-    task = getattr(exc, "task", None)
-    spec = getattr(task, "task_spec", None) or getattr(exc, "task_spec", None)
-    element = getattr(spec, "bpmn_id", None) or getattr(spec, "name", None)
-    message = str(exc).split("\n")[0]
-    return f"task '{element}': {message}" if element else message

@@ -37,7 +37,7 @@ from ..store.starters import Starters
 from ..store.unit_of_work import UnitOfWork
 from ..variables import check_text, check_variables
 from .effect import SUBSCRIPTIONS
-from .waits import is_process_start, signal_name, start_names
+from .waits import is_process_start, signal_definition, signal_name, start_names
 
 if TYPE_CHECKING:
     from ..jobs.queue import ClaimedJob
@@ -174,7 +174,8 @@ def receive(workflow: Any, record: Any, name: str, variables: dict[str, Any], st
     for task in waiting:
         if not task.has_state(TaskState.WAITING):
             continue  # an earlier catch of this step ended its wait (an interrupting boundary event)
-        task.task_spec.catch(task, BpmnEvent(definition))
+        # The task's own definition: an event-based gateway catches only the events it waits for.
+        task.task_spec.catch(task, BpmnEvent(signal_definition(task.task_spec) or definition))
         task.task_spec._update(task)
         if variables:
             # Camunda: the signal's variables become process variables from the catching task on.

@@ -5,14 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.util.task import TaskState
 
 
 def signal_name(task_spec: Any) -> str | None:
-    """The signal a task spec catches or throws, or None."""
+    """The signal a task spec catches or throws (an event-based gateway: the first it waits for), or None."""
+    definition = signal_definition(task_spec)
+    return definition.name if definition is not None else None
+
+
+def signal_definition(task_spec: Any) -> Any:
+    """The signal event definition of `signal_name`, or None."""
     definition = getattr(task_spec, "event_definition", None)
-    return definition.name if isinstance(definition, SignalEventDefinition) else None
+    if isinstance(definition, MultipleEventDefinition):
+        signals = [d for d in definition.event_definitions if isinstance(d, SignalEventDefinition)]
+        definition = signals[0] if signals else None
+    return definition if isinstance(definition, SignalEventDefinition) else None
 
 
 def waiting_tasks(workflow: Any) -> list[Any]:

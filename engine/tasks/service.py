@@ -15,25 +15,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from datetime import date, datetime
+from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import (
-    BindParameter,
-    ColumnElement,
-    CompoundSelect,
-    Executable,
-    Select,
-    bindparam,
-    exists,
-    false,
-    func,
-    select,
-    true,
-    union,
-    union_all,
-)
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, select
 
 from ..accounts.access import check_may_do
 from ..accounts.service import Principal, check_name
@@ -53,9 +39,9 @@ from ..runtime.service import Change, RuntimeService, find_task, lock_open_task
 from ..runtime.views import task_view
 from ..store import instance_rows
 from ..store.database import Database
-from ..store.models import ProcessInstance, TaskCandidate, UserTask
+from ..store.models import ProcessDefinition, ProcessInstance, UserTask, parse_moment
 from ..store.unit_of_work import UnitOfWork
-from . import instructions
+from . import instructions, list_variables, queries
 from .microflow_calls import check_may_call
 
 _Slot = list[str | None]
@@ -72,6 +58,7 @@ class TaskService:
     def __init__(self, db: Database, runtime: RuntimeService) -> None:
         self.db = db
         self.runtime = runtime
+        self._list_facts = list_variables.ListFacts()
 
     def list(
         self,
@@ -81,32 +68,52 @@ class TaskService:
         assignee: str | None = None,
         candidate_group: str | None = None,
         instance_id: str | None = None,
+        scope: str = "all",
+        process_key: str | None = None,
+        due_before: date | str | None = None,
+        search: str | None = None,
+        sort: str = "created",
         limit: int = 50,
         offset: int = 0,
     ) -> dict[str, Any]:
-        """Open tasks, oldest first; with `user`, only those the user may do: assigned to them, or
-        unassigned and offered to them, to one of `groups`, or (offered to nobody) to everyone.
+        """Open tasks, oldest first unless `sort` says otherwise (`queries.SORTS`); with `user`,
+        only those the user may do: assigned to them, or unassigned and offered to them, to one of
+        `groups`, or (offered to nobody) to everyone — and of those, what `scope` holds
+        (`queries.SCOPES`). `process_key`, `due_before` (an ISO date or date and time, UTC unless
+        it says) and `search` (in the task's name, its process's name or key and its business key,
+        ignoring case) narrow any list. Each item is the task with its `process_key`,
+        `process_name`, `business_key` and `list_variables` (`list_variables`).
 
         With a user or a candidate group, one statement answers the page and the total (see
-        `_page`); only a page past the end needs a second one for the total.
+        `queries`); only a page past the end needs a second one for the total.
         """
         if limit < 1 or limit > 1000 or offset < 0:
             raise InvalidInput("limit must be 1..1000 and offset at least 0")
-        shape = _Shape(
-            user is not None,
-            bool(groups),
-            assignee is not None,
-            candidate_group is not None,
-            instance_id is not None,
-            self.db.is_sqlite,
+        moment = _due_before(due_before)
+        search = search.strip() if isinstance(search, str) else None
+        shape = queries.Shape(
+            mine=user is not None,
+            groups=bool(groups),
+            assignee=assignee is not None,
+            candidate_group=candidate_group is not None,
+            instance_id=instance_id is not None,
+            sqlite=self.db.is_sqlite,
+            scope=_scope(scope, user),
+            process_key=process_key is not None,
+            due_before=moment is not None,
+            search=bool(search),
+            sort=_sort(sort),
         )
-        page, count = _statements(shape)
+        page, count = queries.statements(shape)
         params = {
             "user": user,
             "groups": groups or [],
             "assignee": assignee,
             "candidate_group": candidate_group,
             "instance_id": instance_id,
+            "process_key": process_key,
+            "due_before": moment,
+            "search": queries.escape_like(search) if search else None,
             "limit": limit,
             "offset": offset,
         }
@@ -118,7 +125,38 @@ class TaskService:
                 total = 0
             else:
                 total = uow.session.scalar(count, params) or 0
-            return {"items": [task_view(row[0]) for row in rows], "total": total}
+            self._list_facts.load(uow, {row.definition_id for row in rows})
+            return {"items": [self._item(row) for row in rows], "total": total}
+
+    def count(self, user: str, groups: Sequence[str] = ()) -> int:
+        """How many open tasks `user` may do (the total of their list), in one statement."""
+        shape = queries.Shape(True, bool(groups), False, False, False, self.db.is_sqlite)
+        params = {"user": user, "groups": [*groups]}
+        with UnitOfWork(self.db) as uow:
+            return uow.session.scalar(queries.statements(shape)[1], params) or 0
+
+    def processes(self) -> Sequence[dict[str, Any]]:
+        """Every deployed process's key and latest name, by key: what a task list filters by."""
+        d = ProcessDefinition
+        latest = select(d.key, func.max(d.version).label("version")).group_by(d.key).subquery()
+        newest = (d.key == latest.c.key) & (d.version == latest.c.version)
+        with UnitOfWork(self.db) as uow:
+            rows = uow.session.execute(select(d.key, d.name).join(latest, newest).order_by(d.key)).all()
+        return [{"key": row.key, "name": row.name} for row in rows]
+
+    def _item(self, row: Any) -> dict[str, Any]:
+        """A list's task: its view, its process and the variables its row shows."""
+        # A Core row of the task's table, not a model: `task_view` reads its columns by name all
+        # the same, and a list of rows skips the ORM's identity map (the "my tasks" benchmark).
+        task: Any = row
+        process_key, business_key, definition_id = row[-3:]
+        view = task_view(task)
+        view["process_key"] = process_key
+        view["process_name"] = self._list_facts.process_name(definition_id)
+        view["business_key"] = business_key
+        names = self._list_facts.names(definition_id, task.element_id)
+        view["list_variables"] = list_variables.shown(names, task.form, task.variables)
+        return view
 
     def check_may_call(
         self, name: str, caller: Principal, task_id: str | None = None, process_key: str | None = None
@@ -127,16 +165,25 @@ class TaskService:
         check_may_call(self, name, caller, task_id, process_key)
 
     def get(self, task_id: str) -> dict[str, Any]:
-        """One task, open or closed."""
+        """One task, open or closed, with its instance's business key and revision
+        (`instance_revision`: each step of the instance bumps it, so a page showing the task can
+        tell when the instance moved)."""
         with UnitOfWork(self.db) as uow:
             row = uow.session.get(UserTask, task_id)
             if row is None:
                 raise NotFound(f"no user task {task_id}", task_id=task_id)
-            return {**task_view(row), **self._instructions(uow, row)}
+            instance = uow.session.get(ProcessInstance, row.instance_id)
+            return {
+                **task_view(row),
+                **self._instructions(uow, row, instance),
+                "business_key": instance.business_key if instance is not None else None,
+                "instance_revision": instance.revision if instance is not None else None,
+            }
 
-    def _instructions(self, uow: UnitOfWork, row: UserTask) -> dict[str, str | None]:
+    def _instructions(
+        self, uow: UnitOfWork, row: UserTask, instance: ProcessInstance | None
+    ) -> dict[str, str | None]:
         """SpiffArena's instructionsForEndUser, rendered with the task's data (`instructions`)."""
-        instance = uow.session.get(ProcessInstance, row.instance_id)
         template = None
         if instance is not None:
             spec, subprocess_specs = self.runtime.repository.spec(uow, instance.definition_id)
@@ -277,158 +324,28 @@ class TaskService:
         return self.get(task_id)
 
 
-class _Shape(NamedTuple):
-    """Which of its filters a task list has (each given as a bound parameter), and the dialect:
-    the key of the statements built for it."""
-
-    mine: bool
-    groups: bool
-    assignee: bool
-    candidate_group: bool
-    instance_id: bool
-    sqlite: bool
-
-    @property
-    def windowed(self) -> bool:
-        """Answered by one statement over the candidate rows (`_page`), not by a plain query."""
-        return self.mine or self.candidate_group
-
-    def on(self, task: Any, group: bool = True) -> list[ColumnElement[bool]]:
-        """Open and matching every filter given (the candidate group only when `group`)."""
-        conditions = [task.status == "open"]
-        if self.assignee:
-            conditions.append(task.assignee == bindparam("assignee"))
-        if self.instance_id:
-            conditions.append(task.instance_id == bindparam("instance_id"))
-        if group and self.candidate_group:
-            conditions.append(
-                exists().where(
-                    TaskCandidate.task_id == task.id,
-                    TaskCandidate.kind == "group",
-                    TaskCandidate.name == bindparam("candidate_group"),
-                )
-            )
-        return conditions
+def _scope(scope: str, user: str | None) -> str:
+    if scope not in queries.SCOPES:
+        raise InvalidInput(f"scope must be one of {', '.join(queries.SCOPES)}, not {scope!r}")
+    if user is None and scope in ("assigned", "groups"):
+        raise InvalidInput(f"the scope {scope!r} needs a user")
+    return scope
 
 
-_Rows = Select[Any, Any] | CompoundSelect[Any, Any]
-"""Rows of `id` and `created_at` of the tasks a list shows; `created_at` NULL marks a row to drop."""
-_Ids = Select[Any] | CompoundSelect[Any]
-"""Rows of `task_id`: the candidate rows' tasks, each once."""
-_TASK = aliased(UserTask, name="task")
-"""The user-task row a candidate row is checked against."""
-_BUILT: dict[_Shape, tuple[Executable, Executable]] = {}
-"""The page and count statements of each shape of list, built on first use (SQLAlchemy then
-finds their compiled SQL in its cache instead of compiling a new statement every time)."""
+def _sort(sort: str) -> str:
+    if not isinstance(sort, str) or sort.removeprefix("-") not in queries.SORTS:
+        sorts = ", ".join(queries.SORTS)
+        raise InvalidInput(f"sort must be one of {sorts}, each with an optional leading '-', not {sort!r}")
+    return sort
 
 
-def _statements(shape: _Shape) -> tuple[Executable, Executable]:
-    """The page statement of a list of this shape (rows of a task and the total) and its count."""
-    built = _BUILT.get(shape)
-    if built is not None:
-        return built
-    if shape.windowed:
-        found = _mine(shape) if shape.mine else _in_group(shape)
-        every = found.subquery()
-        built = _page(found), select(func.count(every.c.created_at))
-    else:
-        query = select(UserTask).where(*shape.on(UserTask))
-        page = query.order_by(UserTask.created_at, UserTask.id)
-        built = (
-            page.limit(bindparam("limit")).offset(bindparam("offset")),
-            select(func.count()).select_from(query.subquery()),
-        )
-    _BUILT[shape] = built
-    return built
-
-
-def _in_group(shape: _Shape) -> _Rows:
-    """The open tasks offered to the candidate group (assigned or not), matching the other filters."""
-    in_group = TaskCandidate.kind == "group", TaskCandidate.name == bindparam("candidate_group")
-    offered = select(TaskCandidate.task_id).where(*in_group).distinct()
-    return _checked(offered, shape.on(_TASK, group=False), shape.sqlite)
-
-
-def _mine(shape: _Shape) -> _Rows:
-    """The tasks the user may do: assigned to them, or unassigned and offered to them, one of
-    their groups, or to everyone (offered to nobody).
-
-    Three branches, each driven by its own index: the user's assigned tasks; the tasks open to
-    all; and the tasks the user's and their groups' candidate rows name, each checked by one
-    lookup of its row (`_checked`).
-    """
-    user: BindParameter[str] = bindparam("user")
-    assigned = select(UserTask.id, UserTask.created_at).where(*shape.on(UserTask), UserTask.assignee == user)
-    to_all = select(UserTask.id, UserTask.created_at).where(
-        *shape.on(UserTask), UserTask.open_to_all == true(), UserTask.assignee.is_(None)
-    )
-    as_user = TaskCandidate.kind == "user", TaskCandidate.name == user
-    in_groups = TaskCandidate.kind == "group", TaskCandidate.name.in_(bindparam("groups", expanding=True))
-    if not (shape.assignee or shape.instance_id or shape.candidate_group):
-        return union_all(assigned, to_all, _offered(as_user, in_groups if shape.groups else None))
-    offered: _Ids = select(TaskCandidate.task_id).where(*as_user).distinct()
-    if shape.groups:
-        offered = union(offered, select(TaskCandidate.task_id).where(*in_groups))
-    checked = _checked(offered, [*shape.on(_TASK), _TASK.assignee.is_(None)], shape.sqlite)
-    return union_all(assigned, to_all, checked)
-
-
-def _offered(as_user: tuple[Any, ...], in_groups: tuple[Any, ...] | None) -> _Rows:
-    """The unassigned tasks offered to the user or their groups, from the candidate index alone.
-
-    Candidate rows exist for open tasks only and carry their task's age and whether it is
-    assigned, so no task row is read; UNION keeps a task offered twice (to the user and a group,
-    or to two groups) once.
-    """
-    columns = (TaskCandidate.task_id.label("id"), TaskCandidate.created_at)
-    free = TaskCandidate.assigned == false()
-    to_user = select(*columns).where(*as_user, free)
-    if in_groups is None:
-        return to_user
-    # A subquery: SQLite cannot nest a parenthesized UNION inside the UNION ALL.
-    both = union(to_user, select(*columns).where(*in_groups, free)).subquery("offered")
-    return select(both.c.id, both.c.created_at)
-
-
-def _checked(task_ids: _Ids, conditions: list[ColumnElement[bool]], join: bool) -> Select[Any, Any]:
-    """The tasks `task_ids` names (each once: DISTINCT or UNION, which also keeps SQLite from
-    folding them into the join) that meet `conditions`, driven by those ids.
-
-    Each id costs one index lookup of its task, so neither database may start from the other
-    side (every open task). PostgreSQL would (its cost model prices a few thousand lookups above
-    a scan), so there each id gets a correlated subquery, evaluated per id, whose `created_at` is
-    NULL where the conditions fail. SQLite gets a plain join: it starts from a materialized
-    union by itself, and only a join lets it use the covering index instead of the primary key.
-    """
-    ids = task_ids.subquery("offered")
-    if join:
-        return (
-            select(_TASK.id, _TASK.created_at)
-            .join_from(ids, _TASK, _TASK.id == ids.c.task_id)
-            .where(*conditions)
-        )
-    created = select(_TASK.created_at).where(_TASK.id == ids.c.task_id, *conditions).scalar_subquery()
-    return select(ids.c.task_id.label("id"), created.label("created_at"))
-
-
-def _page(rows: _Rows) -> Select[UserTask, int]:
-    """The page of tasks, oldest first, each with the total: `count(created_at) over ()` counts the
-    rows to show, and NULLs sort last, so the page holds exactly the rows a separate count and
-    ordered query would give (a page past the end may hold only dropped rows: then no total)."""
-    found = rows.subquery("found")
-    page = (
-        select(found.c.id, found.c.created_at, func.count(found.c.created_at).over().label("total"))
-        .order_by(found.c.created_at.asc().nulls_last(), found.c.id)
-        .limit(bindparam("limit"))
-        .offset(bindparam("offset"))
-        .subquery("page")
-    )
-    return (
-        select(UserTask, page.c.total)
-        .join(page, UserTask.id == page.c.id)
-        .where(page.c.created_at.is_not(None))
-        .order_by(UserTask.created_at, UserTask.id)
-    )
+def _due_before(value: date | str | None) -> datetime | None:
+    if value is None or value == "":
+        return None
+    moment = parse_moment(value)
+    if moment is None:
+        raise InvalidInput(f"due_before must be an ISO 8601 date or date and time, not {value!r}")
+    return moment
 
 
 def _check_user(user: Any) -> None:

@@ -282,6 +282,7 @@ class JobRunner:
             task_id=job.task_id,
             element_id=job.element_id,
             headers=dict(job.payload.get("headers") or {}),
+            fields=dict(job.payload.get("fields") or {}),
         )
         inputs = dict(job.payload.get("input") or {})
         return run_with_timeout(flow, inputs, context, job.timeout_seconds, self.threads)

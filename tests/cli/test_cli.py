@@ -98,6 +98,13 @@ def test_deploy_changed_file_makes_a_new_version(cli: Run, tmp_path: Path) -> No
     assert "hello_task" in listed and " 2 " in listed
 
 
+def test_deploy_may_choose_the_dialect(cli: Run) -> None:
+    hello = str(EXAMPLES / "hello_task.bpmn")
+    ok(cli("deploy", hello))
+    assert "hello_task  version 2 (new)" in ok(cli("deploy", hello, "--dialect", "spiff")).stdout
+    assert "unknown dialect 'jbpm'" in refused(cli("deploy", hello, "--dialect", "jbpm"))
+
+
 def test_deploy_missing_file_is_refused(cli: Run, tmp_path: Path) -> None:
     refused(cli("deploy", str(tmp_path / "missing.bpmn")), "missing.bpmn", "No such file")
 

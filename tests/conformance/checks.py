@@ -1,7 +1,8 @@
 """What a case asserts at a point of its run: a `Check` of the instance, its open tasks and its waits.
 
 Everything is read through the engine facade, as the HTTP API shows it: `runtime.get` (status,
-variables, open tasks, waits), `tasks.get` (a task's assignment, due date and own variables) and
+variables, open tasks, waits, and the local variables of a receive task waiting for a trigger),
+`tasks.get` (a task's assignment, due date and own variables) and
 the instance's history (the elements that completed).
 """
 
@@ -58,7 +59,9 @@ class Check:
     as a sorted list. `variables`: a subset of the instance's variables. `absent`: variable names
     the instance must not have. `tasks`: what the open tasks at some elements show (`OpenTask`).
     `waits`: how many waits of a kind the instance has, for each kind named ("timer", "message",
-    "signal", "condition", "user_task", "service_task", "incident", "error"; `wait_kind`).
+    "signal", "condition", "trigger", "user_task", "service_task", "incident", "error"; `wait_kind`).
+    `local_variables`: for an element where a receive task waits for a trigger, a subset of its
+    local variables (Camunda's variables of that execution), as each such wait shows them.
     """
 
     status: str | None = None
@@ -70,6 +73,7 @@ class Check:
     absent: tuple[str, ...] = ()
     tasks: tuple[OpenTask, ...] = ()
     waits: dict[str, int] = field(default_factory=dict)
+    local_variables: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 EVENT_KINDS = {
@@ -109,6 +113,11 @@ def check(engine: Engine, instance_id: str, check: Check) -> None:
         found = [engine.tasks.get(t["id"]) for t in shown["tasks"] if t["element_id"] == expected.element]
         assert found, f"no open task {expected.element} {where}"
         _check_tasks(found, expected)
+    for element, expected_locals in check.local_variables.items():
+        triggers = [w for w in shown["waiting"] if w.get("kind") == "trigger" and w["element_id"] == element]
+        assert triggers, f"no receive task waits for a trigger at {element}; waiting: {shown['waiting']}"
+        for wait in triggers:
+            _check_variables(wait["local_variables"], expected_locals, (), f"receive task {element}")
     if check.waits:
         kinds = collections.Counter(wait_kind(w) for w in shown["waiting"])
         counted = {kind: kinds[kind] for kind in check.waits}

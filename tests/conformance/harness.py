@@ -2,12 +2,13 @@
 
 A `Case` names the peer's test it comes from (`source`), the model files it deploys (kept in its
 peer's `models/` folder), the process it starts and what happens then: a list of steps, each an
-action (complete or claim a user task, correlate a message, broadcast a signal, let timers come
-due, run the async jobs) or a `Check` of what the peer's test asserts at that point (status, the
-elements that completed, the tasks open and their assignment, due dates and own variables, the
-variables, the waits; checks.py). `Start` gives the starting user and the business key. A case
-the engine does not support is a `Case` with `refused`: the words deploy's refusal must contain —
-an expected refusal, run and checked like any other case, never a silent skip.
+action (complete or claim a user task, correlate a message, broadcast a signal, trigger a waiting
+receive task, let timers come due, run the async jobs) or a `Check` of what the peer's test
+asserts at that point (status, the elements that completed, the tasks open and their assignment,
+due dates and own variables, the variables, the waits; checks.py). `Start` gives the starting
+user and the business key. A case the engine does not support is a `Case` with `refused`: the
+words deploy's refusal must contain — an expected refusal, run and checked like any other case,
+never a silent skip.
 
 Cases run through the engine facade, the same services the HTTP API calls, on SQLite and on
 PostgreSQL (tests/conformance/test_conformance.py).
@@ -38,6 +39,7 @@ __all__ = [
     "RunJobs",
     "Signal",
     "Start",
+    "Trigger",
     "Wait",
     "completed_elements",
     "run_case",
@@ -74,6 +76,16 @@ class Signal:
 
 
 @dataclass(frozen=True)
+class Trigger:
+    """Move the instance on at the receive task waiting at `element`, with `variables` (Camunda 7's
+    `runtimeService.signal(executionId, variables)`, or `messageEventReceived(name, executionId)`
+    for one execution of a receive task with a message); where several wait, the first."""
+
+    element: str
+    variables: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Wait:
     """Let `seconds` pass on SpiffWorkflow's clock and fire the timers that came due."""
 
@@ -103,7 +115,7 @@ class Start:
     business_key: str | None = None
 
 
-Step = Complete | Claim | Message | Signal | Wait | RunJobs | Check
+Step = Complete | Claim | Message | Signal | Trigger | Wait | RunJobs | Check
 
 
 @dataclass(frozen=True)
@@ -132,6 +144,9 @@ class Case:
     error: str | None = None
     """When set, the start or one of the steps raises an engine error whose message contains these
     words (the peer's test expects an exception there); the steps after it do not run."""
+    dialect: str | None = None
+    """Deploy the files as this dialect (`spiff`: as SpiffArena runs them) instead of the one their
+    namespaces suggest, as the peer's test ran them with its own parser."""
     gap: str | None = None
     """A known difference from the peer, said in a sentence: the case runs and must fail (a strict
     xfail), so the day it passes the suite says so."""
@@ -144,12 +159,12 @@ def run_case(engine: Engine, case: Case, models: Path, clock: Clock) -> None:
     try:
         if case.refused is not None:
             try:
-                engine.repository.deploy(files)
+                engine.repository.deploy(files, case.dialect)
             except InvalidModel as exc:
                 assert case.refused in exc.message, f"refused for another reason: {exc.message}"
                 return
             raise AssertionError(f"deploy accepted what it should refuse ({case.refused})")
-        engine.repository.deploy(files)
+        engine.repository.deploy(files, case.dialect)
         if case.process is None:
             return
         try:
@@ -190,6 +205,8 @@ def _do(engine: Engine, instance_id: str, step: Step, clock: Clock) -> dict[str,
         engine.messages.correlate(step.name, step.correlation, dict(step.variables))
     elif isinstance(step, Signal):
         engine.signals.broadcast(step.name, dict(step.variables))
+    elif isinstance(step, Trigger):
+        engine.triggers.trigger(instance_id, step.element, dict(step.variables))
     elif isinstance(step, Wait):
         clock.offset += timedelta(seconds=step.seconds)
         engine.runtime.fire_timers(instance_id)

@@ -125,3 +125,54 @@ def test_a_bad_cron_is_refused_at_deploy_naming_the_timer(engine: Engine, cycle:
     with pytest.raises(InvalidModel) as refused:
         engine.repository.deploy({"p.bpmn": _reminder_model(cycle)})
     assert reason in refused.value.message and "remind" in refused.value.message
+
+
+GATEWAY_CRON = (
+    '<bpmn:startEvent id="s"/><bpmn:eventBasedGateway id="g"/>'
+    '<bpmn:intermediateCatchEvent id="alert"><bpmn:signalEventDefinition signalRef="A"/>'
+    "</bpmn:intermediateCatchEvent>"
+    '<bpmn:intermediateCatchEvent id="tick"><bpmn:timerEventDefinition>'
+    "<bpmn:timeCycle>0 0/5 * * * ?</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>"
+    '<bpmn:userTask id="after_alert"/><bpmn:userTask id="after_tick"/>'
+    + flow("s", "g")
+    + flow("g", "alert")
+    + flow("g", "tick")
+    + flow("alert", "after_alert")
+    + flow("tick", "after_tick")
+)
+
+
+def test_an_event_based_gateway_cron_timer_fires_at_its_first_match(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock: list[datetime] = [datetime(2026, 12, 3, 9, 58, 30, tzinfo=UTC)]
+    monkeypatch.setattr(cron, "now", lambda: clock[0])
+    xml = model(GATEWAY_CRON).replace(b"<bpmn:process ", b'<bpmn:signal id="A" name="alert"/><bpmn:process ')
+    engine.repository.deploy({"p.bpmn": xml}, dialect="camunda7")
+    started = engine.runtime.start("p", {})
+    assert _timer_due(engine, started["id"]) == [datetime(2026, 12, 3, 10, 0, tzinfo=UTC)]
+    clock[0] = datetime(2026, 12, 3, 10, 0, 1, tzinfo=UTC)
+    fired = engine.runtime.fire_timers(started["id"])
+    assert [t["element_id"] for t in fired["tasks"]] == ["after_tick"]  # once, and only its path
+    assert _timer_due(engine, started["id"]) == []
+
+
+@pytest.mark.parametrize(("dialect", "left_open"), [("camunda7", 2), ("camunda8", 2), ("spiff", 0)])
+def test_what_a_non_interrupting_cycle_spawned_outlives_its_activity(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, dialect: str, left_open: int
+) -> None:
+    # BPMN (Camunda 7, Zeebe): each occurrence's path goes on by itself; SpiffWorkflow (SpiffArena
+    # models) ends those paths with the activity.
+    clock: list[datetime] = [datetime(2026, 12, 3, 9, 58, 30, tzinfo=UTC)]
+    monkeypatch.setattr(cron, "now", lambda: clock[0])
+    engine.repository.deploy({"p.bpmn": _reminder_model("0 0/5 * * * ?")}, dialect=dialect)
+    started = engine.runtime.start("p", {})
+    for minute in (0, 5):
+        clock[0] = datetime(2026, 12, 3, 10, minute, 1, tzinfo=UTC)
+        fired = engine.runtime.fire_timers(started["id"])
+    assert sorted(t["element_id"] for t in fired["tasks"]) == ["ask", "reminder", "reminder"]
+    ask = next(t for t in fired["tasks"] if t["element_id"] == "ask")
+    after = engine.tasks.complete(ask["id"], {})
+    assert [t["element_id"] for t in after["tasks"]] == ["reminder"] * left_open
+    assert _timer_due(engine, started["id"]) == []  # the cycle ended with its activity
+    assert after["status"] == ("waiting" if left_open else "completed")

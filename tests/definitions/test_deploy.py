@@ -12,7 +12,7 @@ from engine import Engine, InvalidModel
 from engine.store import UnitOfWork
 from engine.store.models import ProcessInstance
 
-from ..builders import model
+from ..builders import flow, model
 from ..conftest import MODELS, complete, deploy
 
 EXAMPLES = MODELS.parent.parent / "bpmn"
@@ -174,3 +174,15 @@ def test_a_compensation_boundary_event_without_its_handler_is_refused_by_name(en
         InvalidModel, match=r"boundaryEvent 'undo_booking': compensation boundary event needs an association"
     ):
         engine.repository.deploy({"p.bpmn": model(body)})
+
+
+def test_the_definitions_of_instances_come_with_each_instances_status(engine: Engine) -> None:
+    body = '<bpmn:startEvent id="s"/><bpmn:userTask id="t"/>' + flow("s", "t")
+    engine.repository.deploy({"p.bpmn": model(body)})
+    waiting, held = engine.runtime.start("p")["id"], engine.runtime.start("p")["id"]
+    engine.runtime.suspend(held)
+    found = engine.repository.for_instances([waiting, held, "no-such-instance"])
+    assert {i: (d["key"], d["version"], d["status"]) for i, d in found.items()} == {
+        waiting: ("p", 1, "waiting"),
+        held: ("p", 1, "suspended"),
+    }

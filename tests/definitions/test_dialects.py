@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from lxml import etree
 
-from engine import Engine, InvalidModel
+from engine import Engine, InvalidInput, InvalidModel
+from engine.definitions.dialects import dialect_of
 from engine.errors import FormInvalid
 
-from ..builders import flow, model
+from ..builders import NAMESPACES, flow, model
 from ..conftest import complete
 
 
@@ -252,6 +254,35 @@ def test_plain_and_manual_tasks_wait_only_in_spiffarena_models(
     assert started["status"] == "completed"
 
 
+PLAIN_TASK = CAMUNDA7_ONLY.format(
+    '<bpmn:startEvent id="s"/><bpmn:task id="t"/><bpmn:endEvent id="e"/>' + flow("s", "t") + flow("t", "e")
+).encode()
+
+
+def test_a_deployment_may_choose_the_dialect_its_files_run_as(engine: Engine) -> None:
+    detected = engine.repository.deploy({"p.bpmn": PLAIN_TASK})[0]
+    assert engine.runtime.start("p", {})["status"] == "completed"  # Camunda 7: the task passes through
+    chosen = engine.repository.deploy({"p.bpmn": PLAIN_TASK}, dialect="spiff")[0]
+    assert (detected.version, chosen.version, chosen.created) == (1, 2, True)  # same XML, new version
+    assert engine.repository.get("p")["dialect"] == "spiff"
+    waiting = engine.runtime.start("p", {})
+    assert [t["element_id"] for t in waiting["tasks"]] == ["t"]  # SpiffArena: a step a person checks off
+    assert complete(engine, waiting, "t")["status"] == "completed"
+    assert engine.repository.deploy({"p.bpmn": PLAIN_TASK}, dialect="spiff")[0].created is False
+    # Naming the dialect detection finds is the detected deployment again: version 1's checksum.
+    again = engine.repository.deploy({"p.bpmn": PLAIN_TASK}, dialect="camunda7")[0]
+    assert (again.version, again.created) == (3, True)
+    assert engine.repository.get("p")["dialect"] == "camunda7"
+
+
+def test_an_unknown_dialect_is_refused_naming_the_choices(engine: Engine) -> None:
+    with pytest.raises(
+        InvalidInput, match=r"unknown dialect 'spiffy': one of camunda7, camunda8, spiff, bpmn"
+    ):
+        engine.repository.deploy({"p.bpmn": PLAIN_TASK}, dialect="spiffy")
+    assert engine.repository.list_latest() == []
+
+
 @pytest.mark.parametrize(("dialect", "first"), [("camunda7", 0), ("camunda8", 1)])
 def test_multi_instance_loop_counter_counts_as_its_engine_does_and_stays_local(
     engine: Engine, dialect: str, first: int
@@ -272,3 +303,87 @@ def test_multi_instance_loop_counter_counts_as_its_engine_does_and_stays_local(
     done = complete(engine, shown, "t")
     assert done["status"] == "completed"
     assert not {"loopCounter", "nrOfInstances", "nrOfCompletedInstances"} & set(done["variables"])
+
+
+@pytest.mark.parametrize("document", [CAMUNDA7_ONLY, SPIFF_ONLY], ids=["camunda7", "spiff"])
+def test_elements_with_ids_spiffworkflow_reserves_run_and_keep_the_ids_drawn(
+    engine: Engine, document: str
+) -> None:
+    # SpiffWorkflow names specs of its own 'Start', 'End' and '<process>.EndJoin'.
+    body = (
+        '<bpmn:startEvent id="Start"/><bpmn:userTask id="p.EndJoin"/><bpmn:endEvent id="End"/>'
+        + flow("Start", "p.EndJoin")
+        + flow("p.EndJoin", "End")
+    )
+    instance = start(engine, document.format(body).encode())
+    assert [t["element_id"] for t in instance["tasks"]] == ["p.EndJoin"]
+    done = complete(engine, instance, "p.EndJoin")
+    assert done["status"] == "completed"
+    events = engine.history.events(done["id"])
+    completed = [e["element_id"] for e in events if e["kind"] == "activity_completed"]
+    assert completed == ["Start", "p.EndJoin", "End"]
+
+
+def test_a_multi_instance_item_with_a_name_and_no_id_is_the_element_variable(engine: Engine) -> None:
+    # Camunda 7 names the element variable by <inputDataItem name="...">.
+    body = (
+        '<bpmn:startEvent id="s"/><bpmn:userTask id="review" camunda:assignee="${reviewer}">'
+        "<bpmn:multiInstanceLoopCharacteristics><bpmn:loopDataInputRef>reviewers</bpmn:loopDataInputRef>"
+        '<bpmn:inputDataItem name="reviewer"/></bpmn:multiInstanceLoopCharacteristics></bpmn:userTask>'
+        '<bpmn:endEvent id="e"/>' + flow("s", "review") + flow("review", "e")
+    )
+    instance = start(engine, CAMUNDA7_ONLY.format(body).encode(), reviewers=["ann", "ben"])
+    assert sorted(t["variables"]["reviewer"] for t in instance["tasks"]) == ["ann", "ben"]
+    assert sorted(engine.tasks.get(t["id"])["assignee"] for t in instance["tasks"]) == ["ann", "ben"]
+
+
+MODELER = 'xmlns:modeler="http://camunda.org/schema/modeler/1.0"'
+
+
+@pytest.mark.parametrize(
+    ("declared", "attributes", "body", "expected"),
+    [
+        # Camunda Modeler declares zeebe: beside camunda:; what the file writes decides.
+        (NAMESPACES, "", '<bpmn:userTask id="t" camunda:assignee="ada"/>', "camunda7"),
+        (
+            NAMESPACES,
+            "",
+            '<bpmn:userTask id="t"><bpmn:extensionElements><zeebe:assignmentDefinition'
+            ' assignee="ada"/></bpmn:extensionElements></bpmn:userTask>',
+            "camunda8",
+        ),
+        # SpiffArena's modeler leaves Camunda Modeler's platform mark behind.
+        (
+            NAMESPACES + " " + MODELER,
+            'modeler:executionPlatform="Camunda Platform"',
+            '<bpmn:userTask id="t"><bpmn:extensionElements><spiffworkflow:instructionsForEndUser>x'
+            "</spiffworkflow:instructionsForEndUser></bpmn:extensionElements></bpmn:userTask>",
+            "spiff",
+        ),
+        # Nothing written: the execution platform, then the namespaces only declared.
+        (
+            NAMESPACES + " " + MODELER,
+            'modeler:executionPlatform="Camunda Cloud"',
+            '<bpmn:task id="t"/>',
+            "camunda8",
+        ),
+        (
+            NAMESPACES + " " + MODELER,
+            'modeler:executionPlatform="Camunda Platform"',
+            '<bpmn:task id="t"/>',
+            "camunda7",
+        ),
+        (NAMESPACES, "", '<bpmn:task id="t"/>', "camunda8"),
+        ('xmlns:camunda="http://camunda.org/schema/1.0/bpmn"', "", '<bpmn:task id="t"/>', "camunda7"),
+        ("", "", '<bpmn:task id="t"/>', "bpmn"),
+    ],
+)
+def test_the_dialect_is_what_the_file_writes_then_its_platform_then_what_it_declares(
+    declared: str, attributes: str, body: str, expected: str
+) -> None:
+    xml = (
+        f'<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" {declared} {attributes}'
+        f' id="d" targetNamespace="t"><bpmn:process id="p" isExecutable="true">{body}</bpmn:process>'
+        "</bpmn:definitions>"
+    )
+    assert dialect_of(etree.fromstring(xml.encode())) == expected

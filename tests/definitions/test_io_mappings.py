@@ -136,6 +136,19 @@ def test_camunda7_lists_maps_and_python_scripts(engine: Engine) -> None:
     assert "a" not in seen  # the script's own names stay in the script
 
 
+def test_camunda7_map_keys_may_be_expressions_evaluated_in_the_order_of_their_text(engine: Engine) -> None:
+    # Camunda 7 keeps the entries in a TreeMap of the keys' text: "${second}" comes before "b", so
+    # where `second` is "b" the literal key's value wins, whatever the document's order.
+    params = (
+        '<camunda:inputParameter name="picked"><camunda:map>'
+        '<camunda:entry key="${first}">potato</camunda:entry><camunda:entry key="b">tomato</camunda:entry>'
+        '<camunda:entry key="${second}">avocado</camunda:entry></camunda:map></camunda:inputParameter>'
+    )
+    task = f'<bpmn:userTask id="t">{CAMUNDA_IO.format(params)}</bpmn:userTask>'
+    instance = start(engine, one_task(task), first="a", second="b")
+    assert task_variables(engine, instance, "t")["picked"] == {"a": "potato", "b": "tomato"}
+
+
 @pytest.mark.parametrize("language", ["javascript", "groovy"])
 def test_scripts_in_other_languages_are_refused_at_deploy_by_element_and_language(
     engine: Engine, language: str
@@ -167,3 +180,19 @@ def test_multi_instance_inputs_apply_to_each_instance(engine: Engine) -> None:
     assert shown["status"] == "completed"
     assert shown["variables"]["last"] == "item 2"
     assert "label" not in shown["variables"]
+
+
+def test_camunda_mappings_on_an_event_subprocess_are_refused_at_deploy(engine: Engine) -> None:
+    # As Camunda 7 refuses them ("unsupported for element type 'subProcess' with triggeredByEvent").
+    mapping = CAMUNDA_IO.format('<camunda:inputParameter name="x">1</camunda:inputParameter>')
+    handler = (
+        f'<bpmn:subProcess id="on_error" triggeredByEvent="true">{mapping}'
+        '<bpmn:startEvent id="hs"><bpmn:errorEventDefinition/></bpmn:startEvent>'
+        '<bpmn:endEvent id="he"/>' + flow("hs", "he") + "</bpmn:subProcess>"
+    )
+    xml = one_task('<bpmn:userTask id="t"/>' + handler)
+    camunda7 = xml.replace(b'xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" ', b"")
+    with pytest.raises(InvalidModel) as refused:
+        engine.repository.deploy({"p.bpmn": camunda7})
+    why = "subProcess 'on_error': camunda:inputOutput is not supported on an event subprocess"
+    assert why in refused.value.message

@@ -119,9 +119,10 @@ def test_take_listeners_and_process_listeners(
 
 
 def test_a_python_script_listener_runs_and_other_languages_are_refused_by_name(engine: Engine) -> None:
+    # As in Camunda 7, only execution.setVariable sets a variable: the script's own names are its own.
     script = (
-        '<camunda:executionListener event="end"><camunda:script scriptFormat="{}">seen = True'
-        "</camunda:script></camunda:executionListener>"
+        '<camunda:executionListener event="end"><camunda:script scriptFormat="{}">mine = 1\n'
+        'execution.setVariable("seen", mine == 1)</camunda:script></camunda:executionListener>'
     )
     body = (
         '<bpmn:startEvent id="s"/><bpmn:task id="t">{}</bpmn:task><bpmn:endEvent id="e"/>'
@@ -129,7 +130,8 @@ def test_a_python_script_listener_runs_and_other_languages_are_refused_by_name(e
         + flow("t", "e")
     )
     deploy(engine, body.format(extensions(script.format("python"))))
-    assert engine.runtime.start("p", {})["variables"]["seen"] is True
+    variables = engine.runtime.start("p", {})["variables"]
+    assert variables["seen"] is True and "mine" not in variables
     with pytest.raises(InvalidModel) as refused:
         deploy(engine, body.format(extensions(script.format("groovy"))))
     assert "task 't'" in refused.value.message and "a groovy script" in refused.value.message
@@ -168,3 +170,42 @@ def test_the_initiator_variable_names_who_started_the_instance(engine: Engine) -
     started = engine.runtime.start("p", {}, user="ada")
     assert started["variables"]["starter"] == "ada"
     assert engine.tasks.get(started["tasks"][0]["id"])["assignee"] == "ada"
+
+
+def test_a_flow_listener_without_event_listens_to_the_take_and_sees_its_event_name(
+    engine: Engine, microflows: Any
+) -> None:
+    # Camunda 7: a sequence flow's listeners are take listeners, whatever their event says.
+    microflows("audit.note", lambda event: {"noted": event})
+    take = extensions('<camunda:executionListener expression="${audit.note(execution.eventName)}"/>')
+    deploy(
+        engine,
+        '<bpmn:startEvent id="s"/><bpmn:userTask id="t"/><bpmn:endEvent id="e"/>'
+        + flow("s", "t", take)
+        + flow("t", "e"),
+    )
+    started = engine.runtime.start("p", {})
+    assert started["variables"]["noted"] == "take"  # the process's at once, while 't' waits
+
+
+def test_what_a_start_listener_sets_is_a_process_variable_while_its_task_waits(
+    engine: Engine, microflows: Any
+) -> None:
+    microflows("Marker", lambda **_: {"marked": True})
+    listener = extensions('<camunda:executionListener event="start" class="Marker"/>')
+    deploy(
+        engine,
+        f'<bpmn:startEvent id="s"/><bpmn:userTask id="t">{listener}</bpmn:userTask><bpmn:endEvent id="e"/>'
+        + flow("s", "t")
+        + flow("t", "e"),
+    )
+    started = engine.runtime.start("p", {})
+    assert started["variables"]["marked"] is True
+    assert complete(engine, started, "t")["variables"]["marked"] is True
+
+
+def test_a_listener_expression_outside_the_subset_is_refused_naming_the_element(engine: Engine) -> None:
+    listener = extensions('<camunda:executionListener event="start" expression="${audit.note(a +* b)}"/>')
+    with pytest.raises(InvalidModel) as refused:
+        deploy(engine, f'<bpmn:startEvent id="s"/><bpmn:task id="t">{listener}</bpmn:task>' + flow("s", "t"))
+    assert "task 't'" in refused.value.message and "is not supported" in refused.value.message

@@ -294,6 +294,40 @@ def test_every_waiting_instance_that_matches_receives_the_message(engine: Engine
     assert tasks_of(engine, other["id"]) == []
 
 
+CONCURRENT = (
+    '<bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/>'
+    + catch("c1")
+    + catch("c2")
+    + '<bpmn:parallelGateway id="join"/><bpmn:userTask id="after"/>'
+    + flow("s", "fork")
+    + flow("fork", "c1")
+    + flow("fork", "c2")
+    + flow("c1", "join")
+    + flow("c2", "join")
+    + flow("join", "after")
+)
+
+
+@pytest.mark.parametrize("dialect", ["camunda7", "camunda8"])
+def test_one_correlation_reaches_one_wait_of_an_instance(engine: Engine, dialect: str) -> None:
+    engine.repository.deploy({"p.bpmn": with_messages(model(CONCURRENT), message())}, dialect=dialect)
+    started = engine.runtime.start("p", {})
+    engine.messages.correlate("order_paid")
+    assert [e["element_id"] for e in received(engine, started["id"])] == ["c1"]  # the oldest wait
+    assert tasks_of(engine, started["id"]) == []
+    engine.messages.correlate("order_paid")
+    assert [e["element_id"] for e in received(engine, started["id"])] == ["c1", "c2"]
+    assert tasks_of(engine, started["id"]) == ["after"]
+
+
+def test_in_spiffarena_models_every_matching_wait_catches_it(engine: Engine) -> None:
+    engine.repository.deploy({"p.bpmn": with_messages(model(CONCURRENT), message())}, dialect="spiff")
+    started = engine.runtime.start("p", {})
+    engine.messages.correlate("order_paid")
+    assert sorted(e["element_id"] for e in received(engine, started["id"])) == ["c1", "c2"]
+    assert tasks_of(engine, started["id"]) == ["after"]
+
+
 def test_spiffarena_correlation_properties_and_message_variable(engine: Engine) -> None:
     deploy(engine, SPIFF_RECEIVER, *spiff_root("recv"), key="recv")
     first = engine.runtime.start("recv", {"order_id": 1})

@@ -229,8 +229,10 @@ def test_each_instance_of_a_multi_instance_activity_is_compensated_with_its_elem
     body = (
         '<bpmn:startEvent id="s"/>'
         + flow("s", "book")
-        + script("book", "log = log + [hotel]", loop)
-        + compensable("book", "cancel", undo("cancel", "log = log + ['cancel ' + hotel]"))
+        + script("book", "execution.setVariable('log', log + [hotel])", loop)  # Camunda 7's scripts
+        + compensable(
+            "book", "cancel", undo("cancel", "execution.setVariable('log', log + ['cancel ' + hotel])")
+        )
         + flow("book", "throw")
         + throw()
         + tail("throw")

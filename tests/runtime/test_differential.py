@@ -180,9 +180,14 @@ def _spiffworkflow_cases() -> Iterator[Any]:
     from ..conformance.spiffworkflow import cases
 
     models = TESTS / "conformance" / "spiffworkflow" / "models"
-    for files, key, variables in cases.DIFFERENTIAL_MODELS:
+    for files, key, variables, dialect in cases.DIFFERENTIAL_MODELS:
+        suffix = f":{dialect}" if dialect else ""
         yield pytest.param(
-            {n: (models / n).read_bytes() for n in files}, key, variables, id=f"{files[0]}:{key}"
+            {n: (models / n).read_bytes() for n in files},
+            key,
+            variables,
+            dialect,
+            id=f"{files[0]}:{key}{suffix}",
         )
     for key, name in sorted(cases.DIFFERENTIAL_DIFFERS):
         why = "message start events: SpiffWorkflow alone and the engine start them differently"
@@ -190,16 +195,17 @@ def _spiffworkflow_cases() -> Iterator[Any]:
             {name: (models / name).read_bytes()},
             key,
             {},
+            None,
             id=f"{name}:{key}",
             marks=pytest.mark.xfail(reason=why, strict=True),
         )
 
 
-@pytest.mark.parametrize(("files", "key", "variables"), list(_spiffworkflow_cases()))
+@pytest.mark.parametrize(("files", "key", "variables", "dialect"), list(_spiffworkflow_cases()))
 def test_spiffworkflow_test_models_run_on_the_persisted_path_as_spiffworkflow_alone(
-    engine: Engine, files: dict[str, bytes], key: str, variables: dict[str, Any]
+    engine: Engine, files: dict[str, bytes], key: str, variables: dict[str, Any], dialect: str | None
 ) -> None:
-    twin = Twin(engine, files, key, variables, TASK_VALUES).run()
+    twin = Twin(engine, files, key, variables, TASK_VALUES, dialect=dialect).run()
     for step, (memory, persisted) in enumerate(zip(twin.memory.steps, twin.persisted.steps, strict=False)):
         assert persisted == memory, f"step {step} differs: {twin.memory.errors} {twin.persisted.errors}"
     assert len(twin.persisted.steps) == len(twin.memory.steps)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,24 @@ def test_deploy_answers_201_then_200_when_nothing_changed(api: Api) -> None:
 
     status, changed = api.deploy(("review.bpmn", REVIEW.replace(b'name="Check"', b'name="Check it"')))
     assert status == 201 and changed[0]["version"] == 2
+
+
+PLAIN_TASK = (
+    b'<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">'
+    b'<process id="plain" name="Plain" isExecutable="true"><startEvent id="s"/><task id="t"/>'
+    b'<endEvent id="e"/><sequenceFlow id="f1" sourceRef="s" targetRef="t"/>'
+    b'<sequenceFlow id="f2" sourceRef="t" targetRef="e"/></process></definitions>'
+)
+
+
+def test_deploy_may_run_the_files_as_another_dialect(api: Api) -> None:
+    assert start(api, deployed(api, ("plain.bpmn", PLAIN_TASK))[0]["key"])["status"] == "completed"
+    status, as_spiff = api.deploy(("plain.bpmn", PLAIN_TASK), dialect="spiff")
+    assert status == 201 and as_spiff[0]["version"] == 2
+    assert [t["element_id"] for t in start(api, "plain")["tasks"]] == ["t"]  # a step to check off
+
+    status, refused = api.deploy(("plain.bpmn", PLAIN_TASK), dialect="jbpm")
+    assert status == 400 and "dialect" in json.dumps(refused["error"])
 
 
 def test_definitions_list_get_and_xml(api: Api) -> None:

@@ -261,6 +261,11 @@ def test_the_readme_curl_session(live: LiveServer) -> None:
 
     status, mine = live.get("/api/tasks?mine=true")
     assert status == 200 and task["id"] in [t["id"] for t in mine["items"]]
+    status, found = live.get("/api/tasks?mine=true&q=hello&process_key=hello_task&sort=-created")
+    assert status == 200 and found["items"][0]["id"] == task["id"]  # the newest first
+    assert (found["items"][0]["process_name"], found["items"][0]["list_variables"]) == ("Hello task", [])
+    status, count = live.get("/api/tasks/count")
+    assert status == 200 and count["open"] >= 1
 
     status, done = live.post(f"/api/tasks/{task['id']}/complete", {"variables": {"name": "Ada"}})
     assert status == 200, done

@@ -315,7 +315,8 @@ def test_the_instance_page_shows_its_diagram_waits_and_history(site: Site) -> No
     ended = admin.post(f"/instances/{instance['id']}/terminate", {"reason": "a test"})
     assert ended.status_code == 303
     assert site.engine.runtime.get(instance["id"])["status"] == "terminated"
-    assert "Terminate" not in text(admin.get(f"/instances/{instance['id']}"))
+    ended_page = text(admin.get(f"/instances/{instance['id']}"))
+    assert "Terminate…" not in ended_page and 'by ada: <q class="terminate-reason">a test</q>' in ended_page
     assert visitor.get("/instances/no-such-instance").status_code == 404
 
 
@@ -382,10 +383,10 @@ def test_incidents_show_their_error_and_administrators_retry_them(site: Site, mi
 # -- deploy ----------------------------------------------------------------------------------
 
 
-def upload(visitor: Browser, *files: tuple[str, bytes]) -> TestResponse:
+def upload(visitor: Browser, *files: tuple[str, bytes], **fields: str) -> TestResponse:
     return visitor.post(
         "/deploy",
-        {"files": [(BytesIO(content), name) for name, content in files]},
+        {"files": [(BytesIO(content), name) for name, content in files], **fields},
         content_type="multipart/form-data",
     )
 
@@ -415,6 +416,15 @@ def test_deploy_by_upload_lists_versions_and_shows_refusals(site: Site) -> None:
     assert "unchanged" in again and "new version" not in again
     assert [d["key"] for d in site.engine.repository.list_latest()] == ["loan", "review"]
     assert upload(admin).status_code == 400
+
+
+def test_the_deploy_page_may_run_the_files_as_spiffarena(site: Site) -> None:
+    admin = site.browser("ada")
+    assert '<option value="spiff">SpiffArena' in text(admin.get("/deploy"))
+    assert "new version" in text(upload(admin, ("review.bpmn", REVIEW), dialect="spiff"))
+    assert site.engine.repository.get("review")["dialect"] == "spiff"
+    refused = upload(admin, ("review.bpmn", REVIEW), dialect="jbpm")
+    assert refused.status_code == 400 and "unknown dialect 'jbpm'" in text(refused)
 
 
 # -- the form description as HTML (the DOM contract flowbridge.js relies on) -------------------

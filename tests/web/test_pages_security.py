@@ -346,3 +346,30 @@ def test_the_right_password_works_once_the_lock_lifts(site: Site) -> None:
     assert [visitor.login("bob", "wrong").status_code for _ in range(3)] == [401, 401, 429]
     time.sleep(3.1)  # the window passes (a lower bound: a slow machine only waits longer)
     assert visitor.login("bob").status_code == 302
+
+
+# -- actions offered only to whom they are allowed (DESIGN §6a) ------------------------------
+
+
+def test_instance_actions_are_offered_only_to_administrators_and_only_when_possible(
+    site: Site, microflows: Any
+) -> None:
+    from .test_pages_trust import crawl_site
+
+    made = crawl_site(site, microflows)  # among others, an instance at an incident that bob started
+    failing = f"/instances/{made['failing']['id']}"
+    bob = text(site.browser("bob").get(failing))
+    assert "the service is down" in bob  # he sees the incident...
+    for offered in ("Suspend</button>", "Resume</button>", "Terminate…", "Retry</button>"):
+        assert offered not in bob, offered  # ...but is offered none of the administrators' acts
+
+    ada = site.browser("ada")
+    page = text(ada.get(failing))
+    assert "Suspend</button>" in page and "Retry</button>" in page and "Terminate…" in page
+    assert "Resume</button>" not in page
+    site.engine.runtime.suspend(made["failing"]["id"], user="ada")
+    page = text(ada.get(failing))
+    assert "Resume</button>" in page and "Suspend</button>" not in page
+    assert "Retry</button>" not in page and "resume the instance to retry" in page  # refused while suspended
+    ended = text(ada.get(f"/instances/{made['ended']['id']}"))
+    assert not [a for a in ("Suspend</button>", "Resume</button>", "Terminate…") if a in ended]

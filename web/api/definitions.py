@@ -46,7 +46,7 @@ def deploy(upload: dict[str, Any]) -> Any:
         if not _plain_name(name) or name in files:
             abort(400, f"each file needs a distinct plain name of at most {MAX_FILE_NAME} characters")
         files[name] = storage.read()
-    deployed = [d.as_dict() for d in engine().repository.deploy(files)]
+    deployed = [d.as_dict() for d in engine().repository.deploy(files, upload.get("dialect"))]
     return deployed, 201 if any(d["created"] for d in deployed) else 200
 
 

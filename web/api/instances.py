@@ -1,4 +1,4 @@
-"""Process instances: list, inspect, history; suspend, resume and terminate."""
+"""Process instances: list, inspect, history; suspend, resume and terminate; trigger a receive task."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from marshmallow import RAISE
 
 from ..auth import auth, principal, require_admin
 from .blueprint import api, engine, send
-from .schemas import HistoryEventOut, InstanceListOut, InstanceListQuery, InstanceOut, TerminateIn
+from .schemas import HistoryEventOut, InstanceListOut, InstanceListQuery, InstanceOut, TerminateIn, TriggerIn
 
 _NOT_ALLOWED = {
     403: "Not an administrator",
@@ -82,3 +82,27 @@ def terminate(instance_id: str, body: dict[str, Any]) -> Any:
     """End the instance now: its tasks close and its jobs are cancelled."""
     caller = require_admin()
     return engine().runtime.terminate(instance_id, user=caller.name, reason=body.get("reason"))
+
+
+@api.post("/process-instances/<instance_id>/trigger")
+@api.auth_required(auth)
+@api.input(TriggerIn, arg_name="body")
+@api.output(InstanceOut)
+@api.doc(
+    summary="Move an instance on at a waiting receive task",
+    responses={
+        400: "The process has no such element, or it is no receive task",
+        404: "No such instance, or none the caller takes part in (administrators and the integrations "
+        "group reach every one)",
+        409: "Nothing waits there now (triggered already), or the instance is suspended or has ended",
+        422: "The flow failed at its next step; nothing was saved",
+    },
+)
+def trigger(instance_id: str, body: dict[str, Any]) -> Any:
+    """Camunda 7's `runtimeService.signal`: the receive task waiting at `element_id` (the one
+    `task_id` names, where several wait) takes the variables and the flow runs on to its next wait."""
+    return send(
+        engine().triggers.trigger(
+            instance_id, body["element_id"], body["variables"], body.get("task_id"), sender=principal()
+        )
+    )

@@ -9,9 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from apiflask import Schema
-from apiflask.fields import Boolean, Dict, File, Float, Integer, List, Nested, Raw, String
+from apiflask.fields import Boolean, Date, Dict, File, Float, Integer, List, Nested, Raw, String
 from apiflask.validators import Length, OneOf, Range, Regexp
 from marshmallow import ValidationError
+
+from engine.definitions.dialects import DIALECTS
+from engine.tasks import SCOPES, SORTS
 
 INSTANCE_STATUSES = ("running", "waiting", "completed", "terminated", "suspended", "incident")
 JOB_STATUSES = ("queued", "running", "done", "failed", "cancelled", "suspended")
@@ -95,6 +98,15 @@ class DeployIn(Schema):
         validate=Length(min=1),
         metadata={"description": "BPMN, DMN, .form and .json files"},
     )
+    dialect = String(
+        load_default=None,
+        validate=OneOf(DIALECTS),
+        metadata={
+            "description": "Run the BPMN files as this editor's engine does (`spiff`: as SpiffArena, with "
+            "task data and waiting plain and manual tasks), whatever their namespaces suggest; "
+            "by default each file's dialect is detected"
+        },
+    )
 
 
 class DeployedOut(Schema):
@@ -172,6 +184,14 @@ class TaskOut(Schema):
     )
     instructions_error = String(
         allow_none=True, metadata={"description": "why the instructions could not be rendered, if so"}
+    )
+    business_key = String(allow_none=True, metadata={"description": "its instance's business key"})
+    instance_revision = Integer(
+        allow_none=True,
+        metadata={
+            "description": "bumped by every step of the task's instance: a new value says it moved (only "
+            "in one task's view)"
+        },
     )
 
 
@@ -266,6 +286,18 @@ class TerminateIn(Schema):
     reason = _storable(max_length=1000, allow_none=True)
 
 
+class TriggerIn(Schema):
+    """Where an instance is moved on (a receive task waiting there), and with which variables."""
+
+    element_id = _storable(min_length=1, required=True, metadata={"description": "the receive task's id"})
+    variables = _variables("variables set as the task moves on, as a completion's are")
+    task_id = _storable(
+        min_length=1,
+        allow_none=True,
+        metadata={"description": "which of the tasks waiting there (the wait's task_id); default: the first"},
+    )
+
+
 # -- tasks ----------------------------------------------------------------------------------------
 
 
@@ -276,13 +308,65 @@ class TaskListQuery(PageQuery):
     candidate_group = _storable()
     instance_id = _storable()
     mine = Boolean(load_default=False, metadata={"description": "only tasks I may do"})
+    scope = String(
+        load_default="all",
+        validate=OneOf(SCOPES),
+        metadata={
+            "description": "which of my tasks: `all` I may do, `assigned` to me, the unassigned ones "
+            "offered to one of my `groups`, or all `unassigned` ones (`assigned` and `groups` imply mine)"
+        },
+    )
+    process_key = _storable(metadata={"description": "only tasks of this process (its key)"})
+    due_before = Date(metadata={"description": "only tasks due before this date (its midnight, UTC)"})
+    q = _storable(
+        metadata={
+            "description": "search text: in the task's name, its process's name or key, or its "
+            "instance's business key, ignoring case"
+        }
+    )
+    sort = String(
+        load_default="created",
+        validate=OneOf([*SORTS, *(f"-{s}" for s in SORTS)]),
+        metadata={
+            "description": "`created` (oldest first), `due` (soonest first, undated last), `name` or "
+            "`process` (its name, A to Z); a leading `-` reverses (`-created`: newest first)"
+        },
+    )
+
+
+class ListVariableOut(Schema):
+    """A variable a task list's row shows."""
+
+    name = String()
+    label = String(metadata={"description": "the form field's label, else the name"})
+    value = Raw(allow_none=True)
+
+
+class TaskListItemOut(TaskOut):
+    """An open task in a list, with what tells it apart from others of its kind."""
+
+    process_key = String()
+    process_name = String(allow_none=True)
+    list_variables = List(
+        Nested(ListVariableOut),
+        metadata={
+            "description": "the variables its model's `listVariables` property names, else the first "
+            "fields of its form that have a value"
+        },
+    )
 
 
 class TaskListOut(Schema):
     """A page of open tasks."""
 
-    items = List(Nested(TaskOut))
+    items = List(Nested(TaskListItemOut))
     total = Integer()
+
+
+class TaskCountOut(Schema):
+    """How many open tasks the caller may do."""
+
+    open = Integer(metadata={"description": "the total of `GET /api/tasks?mine=true`"})
 
 
 class CompleteIn(Schema):

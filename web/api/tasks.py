@@ -16,7 +16,15 @@ from engine.errors import NotAllowed
 
 from ..auth import auth, principal
 from .blueprint import api, engine, send
-from .schemas import AssignIn, CompleteIn, InstanceOut, TaskListOut, TaskListQuery, TaskOut
+from .schemas import (
+    AssignIn,
+    CompleteIn,
+    InstanceOut,
+    TaskCountOut,
+    TaskListOut,
+    TaskListQuery,
+    TaskOut,
+)
 
 _TASK_ERRORS = {403: "The task is not yours to see or do", 404: "No such task"}
 
@@ -27,19 +35,35 @@ _TASK_ERRORS = {403: "The task is not yours to see or do", 404: "No such task"}
 @api.output(TaskListOut)
 @api.doc(summary="Open user tasks")
 def list_tasks(query: dict[str, Any]) -> Any:
-    """Open tasks, oldest first; a non-administrator always gets only the tasks they may do."""
+    """Open tasks, oldest first unless `sort` says otherwise, each with its process and the
+    variables a list shows; a non-administrator always gets only the tasks they may do."""
     caller = principal()
-    mine = query["mine"] or not caller.admin
+    mine = query["mine"] or not caller.admin or query["scope"] in ("assigned", "groups")
     page = engine().tasks.list(
         user=caller.name if mine else None,
         groups=list(caller.groups) if mine else None,
         assignee=query.get("assignee"),
         candidate_group=query.get("candidate_group"),
         instance_id=query.get("instance_id"),
+        scope=query["scope"],
+        process_key=query.get("process_key"),
+        due_before=query.get("due_before"),
+        search=query.get("q"),
+        sort=query["sort"],
         limit=query["limit"],
         offset=query["offset"],
     )
     return send(page)
+
+
+@api.get("/tasks/count")
+@api.auth_required(auth)
+@api.output(TaskCountOut)
+@api.doc(summary="How many open tasks I may do")
+def count_tasks() -> Any:
+    """The caller's open tasks, counted (what the pages' header shows, polled)."""
+    caller = principal()
+    return {"open": engine().tasks.count(caller.name, caller.groups)}
 
 
 @api.get("/tasks/<task_id>")

@@ -3,7 +3,9 @@
 Views parse the request, call the engine's facade and render a template; they never touch the
 database. `blueprint` holds the blueprint, its guards, error page and filters, and the helpers the
 views share; `auth`, `tasks`, `processes`, `instances`, `incidents` and `deploy` are the areas;
-`forms` turns the engine's form descriptions into page forms and back.
+`forms` turns the engine's form descriptions into page forms and back; `explain` puts the error
+page's refusals and failures into words; `task_filters` reads the task list's filters from the
+address, and `task_next` says where completing a task leads.
 """
 
 from . import auth, deploy, incidents, instances, processes, tasks  # noqa: F401  (their routes)

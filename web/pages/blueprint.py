@@ -3,7 +3,9 @@ page view uses (the engine, the caller, paging, safe redirects).
 
 Every page but the login needs a logged-in user (`_require_login`). Engine and HTTP errors become
 an error page here, in one place, with the status the API gives the same error
-(`web.errors.status_of`); the API blueprint keeps its JSON errors.
+(`web.errors.status_of`) and the words `explain` finds for it: what happened, what to do, the
+way on, and what the person had sent (so nothing they typed is lost). Only the API, under `/api`,
+answers errors as JSON.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ from engine import Engine, errors
 from engine.accounts import Principal
 from engine.runtime import parse_iso
 
-from ..errors import code_of as error_code
-from ..errors import error_body, status_of
+from ..errors import status_of
 from ..login import session_principal
+from .explain import admin_act, explain
 
 logger = logging.getLogger(__name__)
 
@@ -35,18 +37,8 @@ PAGE_SIZE = 25
 """Rows per page of a list, unless the request asks for another number."""
 MAX_PAGE_SIZE = 200
 """The most rows a list page shows."""
-TITLES = {
-    400: "Bad request",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Too large",
-    422: "Could not be done",
-    500: "Something went wrong",
-    503: "Database unavailable",
-}
-"""Headings of the error page by status."""
+UNSHOWN_INPUT = frozenset({"csrf_token", "next", "list"})
+"""Posted fields the error page does not list as the person's input (sent again all the same)."""
 
 
 def engine() -> Engine:
@@ -68,13 +60,15 @@ def require_admin() -> Principal:
     """The logged-in user, who must be an administrator (403 otherwise)."""
     user = caller()
     if not user.admin:
-        raise Forbidden(f"only administrators may do this; {user.name} is not one")
+        raise Forbidden(f"Only administrators may {admin_act()}, and you ({user.name}) are not one.")
     return user
 
 
 MAX_OFFSET = 10_000_000
 """The furthest a list pages (beyond it a database integer may overflow; nobody pages that far)."""
-LIST_FILTERS = frozenset({"status", "key", "business_key", "all"})
+LIST_FILTERS = frozenset({"status", "key", "business_key", "all"}) | frozenset(
+    {"scope", "process_key", "candidate_group", "due_before", "q", "sort"}  # the task list's (task_filters)
+)
 """Query arguments the list pages filter by, kept in their previous/next links."""
 
 
@@ -114,13 +108,61 @@ def local_target(target: str | None, default: str) -> str:
     return target if not parts.scheme and not parts.netloc else default
 
 
-def error_page(status: int, message: str, details: Any = None) -> tuple[Any, int]:
-    """The error page (for HTML requests) or the API's JSON error (for clients that ask for JSON)."""
-    wanted = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    if wanted == "application/json":
-        return error_body(error_code(status), message, details), status
-    html = render_template("error.html", status=status, title=TITLES.get(status, "Error"), message=message)
+def error_page(status: int, message: str, exc: Exception | None = None) -> tuple[str, int]:
+    """The error page: what happened in words, what to do, the way on, and the person's input.
+
+    `message` (the engine's or the HTTP error's own words) is kept as the technical details.
+    """
+    viewer = session_principal()
+    words = explain(status, message, exc, viewer)
+    if isinstance(exc, HTTPException) and message == type(exc).description:
+        message = ""  # werkzeug's stock sentence says no more than the page does
+    shown, resend = kept_input()
+    html = render_template(
+        "error.html", status=status, page=words, technical=message, shown=shown, resend=resend
+    )
     return html, status
+
+
+def kept_input() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """What a failed form post held: (label and value of each field to show, every field to send
+    again). Passwords are never shown or sent back; files are named, not kept."""
+    if request.method != "POST":
+        return [], []
+    labels = _form_labels()
+    resend = [
+        (name, value)
+        for name, values in request.form.lists()
+        if name != "csrf_token" and "password" not in name
+        for value in values
+    ]
+    rows = dict(resend)
+    shown: list[tuple[str, str]] = []
+    for name, value in resend:
+        if name in UNSHOWN_INPUT or name.startswith("var-value-"):
+            continue
+        if name.startswith("var-name-"):  # the plain variables form: a name row and its value row
+            if value.strip():
+                shown.append((value, rows.get("var-value-" + name.removeprefix("var-name-"), "")))
+            continue
+        shown.append((labels.get(name, name), value))
+    shown += [("file", upload.filename or "") for upload in request.files.getlist("files")]
+    return shown, resend
+
+
+def _form_labels() -> dict[str, str]:
+    """The labels of the fields of the form this request posted (a task's or a start form), by id."""
+    args = request.view_args or {}
+    try:
+        if request.endpoint == "pages.task_page":
+            form = engine().tasks.get(str(args.get("task_id")))["form"]
+        elif request.endpoint == "pages.start":
+            form = engine().repository.get(str(args.get("key")))["start_form"]
+        else:
+            return {"reason": "Reason"}
+    except errors.EngineError:  # gone, or the database is down: the ids will do
+        return {}
+    return {f["id"]: f.get("label") or f["id"] for f in (form or {}).get("fields") or []}
 
 
 @pages.before_request
@@ -142,24 +184,20 @@ def _check_text() -> None:
 
 @pages.errorhandler(errors.EngineError)
 def _engine_error(exc: errors.EngineError) -> Any:
-    return error_page(status_of(exc), exc.message, exc.details)
+    return error_page(status_of(exc), exc.message, exc)
 
 
 @pages.errorhandler(HTTPException)
 def _http_error(exc: HTTPException) -> Any:
     if exc.response is not None:
         return exc.response  # a page made for it (the login page's throttling, web.throttle)
-    status = exc.code or 500
-    message = exc.description or exc.name
-    if status == 400 and "CSRF" in message:
-        message = f"{message} The page was open too long or the session ended: reload it and try again."
-    return error_page(status, message)
+    return error_page(exc.code or 500, exc.description or exc.name, exc)
 
 
 @pages.errorhandler(Exception)
 def _unexpected_error(exc: Exception) -> Any:
     logger.exception("unexpected error in %s %s", request.method, request.path)
-    return error_page(500, f"unexpected error: {type(exc).__name__}")
+    return error_page(500, f"unexpected error: {type(exc).__name__}", exc)
 
 
 @pages.app_template_filter("when")

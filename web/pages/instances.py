@@ -1,6 +1,8 @@
 """Process instances: the filtered list, and an instance's page with its diagram, waits and history.
 
-Administrators suspend, resume and terminate instances from the instance's page.
+Administrators suspend, resume and terminate instances from the instance's page; the page offers
+each only to them and only when the instance's status allows it. Terminating cannot be undone, so
+it asks first: its own page says what ends and takes the reason, which the history keeps.
 """
 
 from __future__ import annotations
@@ -66,9 +68,11 @@ def instance_page(instance_id: str) -> Any:
         xml=xml,
         markers=diagram_markers(instance, history),
         admin=user.admin,
-        can_suspend=status in SUSPENDABLE,
-        can_resume=status == "suspended",
-        can_terminate=status not in ENDED,
+        can_suspend=user.admin and status in SUSPENDABLE,
+        can_resume=user.admin and status == "suspended",
+        can_terminate=user.admin and status not in ENDED,
+        can_retry=user.admin and status != "suspended",
+        terminated=_terminated(history) if status == "terminated" else None,
     )
 
 
@@ -88,14 +92,35 @@ def resume(instance_id: str) -> Any:
     return redirect(url_for("pages.instance_page", instance_id=instance_id), 303)
 
 
+@pages.get("/instances/<instance_id>/terminate")
+def terminate_page(instance_id: str) -> Any:
+    """Ask before terminating (administrators): what ends with the instance, and the reason."""
+    user = require_admin()
+    instance = engine().runtime.get(instance_id, viewer=user)
+    if instance["status"] in ENDED:
+        flash(f"The instance is already {instance['status']}.", "info")
+        return redirect(url_for("pages.instance_page", instance_id=instance_id), 303)
+    process = engine().repository.for_instances([instance_id]).get(instance_id) or {}
+    return render_template("terminate.html", instance=instance, process=process, max_reason=MAX_REASON)
+
+
 @pages.post("/instances/<instance_id>/terminate")
 def terminate(instance_id: str) -> Any:
-    """End the instance now, with an optional reason (administrators)."""
+    """End the instance now, with an optional reason (administrators; the confirmation's form)."""
     user = require_admin()
     reason = request.form.get("reason", "").strip()[:MAX_REASON] or None
     engine().runtime.terminate(instance_id, user=user.name, reason=reason)
     flash("The instance is terminated.", "success")
     return redirect(url_for("pages.instance_page", instance_id=instance_id), 303)
+
+
+def _terminated(history: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Who terminated the instance, when and why (its `instance_terminated` event)."""
+    found = [e for e in history if e["kind"] == "instance_terminated"]
+    if not found:
+        return None
+    event = found[-1]
+    return {"at": event["at"], "user": event.get("user"), "reason": (event.get("data") or {}).get("reason")}
 
 
 def diagram_markers(instance: dict[str, Any], history: list[dict[str, Any]]) -> dict[str, list[str]]:

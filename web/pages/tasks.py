@@ -13,31 +13,45 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 
 from engine.accounts import Principal, check_may_see, may_do_view
-from engine.errors import FormInvalid, InvalidInput, StepFailed
+from engine.errors import (
+    ConcurrentChange,
+    FormInvalid,
+    InstanceSuspended,
+    InvalidInput,
+    StepFailed,
+    TaskAlreadyCompleted,
+)
 
 from ..errors import status_of
 from . import forms as page_forms
+from . import task_filters, task_next
 from .blueprint import caller, engine, error_page, local_target, pager, pages, paging
+from .explain import in_words
 
 
 @pages.get("/")
 def task_list() -> Any:
-    """My tasks and my groups' tasks, oldest first; an administrator may list every open task."""
+    """My tasks (an administrator may list every open task), newest first, filtered and sorted by
+    the query string (`task_filters`), so that a filtered list can be bookmarked."""
     user = caller()
     limit, offset = paging()
-    everyone = user.admin and request.args.get("all") == "1"
-    found = engine().tasks.list(
-        user=None if everyone else user.name,
-        groups=None if everyone else list(user.groups),
-        limit=limit,
-        offset=offset,
-    )
+    filters, ignored = task_filters.read(request.args, user)
+    found = engine().tasks.list(**task_filters.list_arguments(filters, user), limit=limit, offset=offset)
     processes = engine().repository.for_instances([t["instance_id"] for t in found["items"]])
+    query = task_filters.encode(filters)
+    task_next.remember_list(query)
     return render_template(
         "tasks.html",
         tasks=found["items"],
         processes=processes,
-        everyone=everyone,
+        everyone=filters.get("scope") == task_filters.EVERYONE,
+        filters=filters,
+        ignored=ignored,
+        list_query=query,
+        scopes={k: v for k, v in task_filters.SCOPE_LABELS.items() if user.admin or k != "everyone"},
+        sorts=task_filters.SORT_LABELS,
+        process_choices=engine().tasks.processes(),
+        done=task_next.done_note(),
         pager=pager(found["total"], limit, offset),
         may_do=may_do,
     )
@@ -51,7 +65,8 @@ def task_page(task_id: str) -> Any:
     check_may_see(task, user.name, user.groups, user.admin)
     if task["status"] != "open":
         who = f" by {task['completed_by']}" if task["completed_by"] else ""
-        return error_page(409, f"Task “{_name(task)}” is already {task['status']}{who}.")
+        said = f"Task “{_name(task)}” is already {task['status']}{who}."
+        return error_page(409, said, TaskAlreadyCompleted(said, task_id=task_id))
     form = task["form"]
     if request.method == "GET":
         return _render(task, user, page_forms.shown_values(form, task["variables"]))
@@ -64,14 +79,19 @@ def task_page(task_id: str) -> Any:
     if problems:
         return _render(task, user, shown, problems, "Some values need correcting."), 422
     try:
-        engine().tasks.complete(task_id, variables, user=user.name, groups=user.groups, admin=user.admin)
+        done = engine().tasks.complete(
+            task_id, variables, user=user.name, groups=user.groups, admin=user.admin
+        )
     except (FormInvalid, InvalidInput, StepFailed) as exc:
         fields = exc.details.get("fields") if isinstance(exc, FormInvalid) else None
         errors = fields if isinstance(fields, dict) else {}
         message = "Some values need correcting." if errors else exc.message
         return _render(task, user, shown, errors, message), status_of(exc)
-    flash(f"Task “{_name(task)}” completed.", "success")
-    return redirect(url_for("pages.task_list"), 303)
+    except (InstanceSuspended, ConcurrentChange) as exc:
+        # Not now, but maybe soon: the form again, as typed, saying why and what to do.
+        message = f"{in_words(exc, user)} Your values are kept below."
+        return _render(task, user, shown, None, message), status_of(exc)
+    return task_next.after_completing(user, task, done)
 
 
 @pages.post("/tasks/<task_id>/claim")
@@ -121,6 +141,8 @@ def _render(
         rows=page_forms.variable_rows(request.form if request.method == "POST" else None),
         errors=errors,
         message=message,
+        list_query=task_next.list_query(user),
+        done=task_next.done_note() if request.method == "GET" else None,
     )
 
 

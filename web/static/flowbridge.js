@@ -15,7 +15,10 @@
  * - A button with data-async-microflow="NAME" starts that microflow as a job (mode "async") and
  *   polls it with backoff; the person keeps working meanwhile. Its result (a JSON object's
  *   "message" or "error", else the value) appears in the <output> its data-result names, whose
- *   data-state says "pending", "done" or "error".
+ *   data-state says "pending", "done" or "error". It first holds to the form's validation: when a
+ *   field it would send breaks the form's rules (required, limits, type: the browser's checks of
+ *   what the template rendered) or was found wrong by a field microflow, nothing starts, each such
+ *   field shows its problem, the first one gets the focus and the output says "invalid".
  *
  * Both send the form's current values, typed (numbers as numbers, checkboxes as booleans, empty
  * fields as null), keyed by field id; only the names a microflow declares are sent, unless it
@@ -305,7 +308,7 @@
     if (!output) return;
     output.textContent = text;
     output.dataset.state = state;
-    output.classList.toggle("error-text", state === "error"); // the page's style for errors
+    output.classList.toggle("error-text", state === "error" || state === "invalid"); // the page's style for errors
   }
 
   /** Poll a job with backoff until it is done or failed (or we give up). */
@@ -330,14 +333,49 @@
     }
   }
 
+  /** The fields whose values microflow `name` is sent (all of them when it takes any input). */
+  async function sentFields(form, name) {
+    const all = [...form.querySelectorAll("[data-field]")];
+    const flow = await signature(name);
+    if (!flow || flow.accepts_any_input || !Array.isArray(flow.inputs)) return all;
+    return all.filter((field) => flow.inputs.includes(field.dataset.field));
+  }
+
+  /**
+   * Whether the fields an action sends pass the form's validation: the browser's checks of the
+   * rules the form renders, and no field a microflow found wrong. Each wrong field shows its
+   * problem beside it; the first one gets the focus.
+   */
+  async function actionInputValid(form, name) {
+    const wrong = [];
+    for (const field of await sentFields(form, name)) {
+      if (field.dataset.microflowError) {
+        wrong.push(field);
+        continue;
+      }
+      const broken = controlsOf(field).find((control) => control.willValidate && !control.checkValidity());
+      if (broken) {
+        showError(field, broken.validationMessage, false);
+        wrong.push(field);
+      }
+    }
+    const first = wrong.length ? controlsOf(wrong[0])[0] : null;
+    if (first) first.focus();
+    return wrong.length === 0;
+  }
+
   /** Start a button's async microflow; its result shows in the button's output when it is ready. */
   async function runAction(button) {
     const form = button.closest("form");
     const output = document.getElementById(button.dataset.result);
     const name = button.dataset.asyncMicroflow;
     button.disabled = true;
-    showOutput(output, "Working…", "pending");
     try {
+      if (form && !(await actionInputValid(form, name))) {
+        showOutput(output, "Correct the marked fields first: nothing was started.", "invalid");
+        return;
+      }
+      showOutput(output, "Working…", "pending");
       const input = form ? await inputFor(form, name) : {};
       const answer = await api("POST", callPath(name), { input, mode: "async", ...callerOf(form) }, 30000);
       if (answer.status !== 202 || !answer.body || !answer.body.job_id) {
@@ -413,4 +451,139 @@
     },
     true,
   );
+})();
+
+/*
+ * Pages that keep up (issue 15), on what the templates render:
+ *
+ * - The header's count of my open tasks ([data-task-count]) polls GET /api/tasks/count; on the
+ *   task list, a count that grew shows the note [data-new-tasks] with a link to the list again.
+ * - A task page ([data-task-watch] with the instance's revision) polls GET /api/tasks/{id}: when
+ *   the instance moved (an async result, a message, another branch), an untouched page reloads
+ *   itself and a page with typed values says so and offers a reload; a task closed meanwhile
+ *   says so too.
+ * - The task list's filter form ([data-clean-query]) leaves empty and default fields out of the
+ *   address, so a bookmark says only what was chosen.
+ *
+ * Polls pause while the page is hidden and stop on 401/403/404.
+ */
+(() => {
+  "use strict";
+
+  const COUNT_POLL_MS = 10000; // the header's count
+  const TASK_POLL_MS = 5000; // a task page's instance
+  const STOP_STATUSES = new Set([401, 403, 404]); // logged out, or no longer ours to see
+
+  async function getJson(path) {
+    const response = await fetch(path, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    if (!response.ok) {
+      const error = new Error(`${path} answered ${response.status}`);
+      error.status = response.status;
+      throw error;
+    }
+    return response.json();
+  }
+
+  /** Run `check` now and every `ms` while the page is visible, until it returns false. */
+  function every(ms, check) {
+    let timer = null;
+    let running = false;
+    let stopped = false;
+    async function run() {
+      clearTimeout(timer);
+      timer = null;
+      if (stopped || running || document.hidden) return;
+      running = true;
+      try {
+        if ((await check()) === false) stopped = true;
+      } catch (err) {
+        if (STOP_STATUSES.has(err.status)) stopped = true; // else (network, 5xx): try again later
+      } finally {
+        running = false;
+      }
+      if (!stopped && !document.hidden) timer = setTimeout(run, ms);
+    }
+    document.addEventListener("visibilitychange", () => {
+      if (!document.hidden) run();
+    });
+    run();
+  }
+
+  // --- the header's count -------------------------------------------------------------------------
+
+  const counter = document.querySelector("[data-task-count]");
+  if (counter) {
+    const arrived = document.querySelector("[data-new-tasks]");
+    let first = null;
+    every(COUNT_POLL_MS, async () => {
+      const { open } = await getJson("/api/tasks/count");
+      counter.textContent = String(open);
+      counter.title = `${open} open task${open === 1 ? "" : "s"} for you`;
+      counter.hidden = open === 0;
+      if (first === null) first = open;
+      else if (arrived && open > first) arrived.hidden = false;
+    });
+  }
+
+  // --- a task page whose instance moves ------------------------------------------------------------
+
+  function say(box, text, control) {
+    box.replaceChildren(document.createTextNode(`${text} `));
+    if (control) box.append(control);
+    box.hidden = false;
+  }
+
+  function reloadButton() {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = "Reload the page";
+    button.addEventListener("click", () => location.assign(location.href)); // a GET, never a re-post
+    return button;
+  }
+
+  const watched = document.querySelector("[data-task-watch]");
+  if (watched) {
+    const form = document.querySelector("form.task-form");
+    let touched = watched.hasAttribute("data-posted"); // the server showed typed values back
+    if (form) {
+      form.addEventListener("input", () => (touched = true));
+      form.addEventListener("change", () => (touched = true));
+    }
+    const path = `/api/tasks/${encodeURIComponent(watched.dataset.taskWatch)}`;
+    every(TASK_POLL_MS, async () => {
+      const task = await getJson(path);
+      if (task.status !== "open") {
+        const back = document.querySelector(".back-link a");
+        const link = back ? back.cloneNode(true) : null;
+        const by = task.completed_by ? ` by ${task.completed_by}` : "";
+        say(watched, `This task is no longer open: it was ${task.status}${by} meanwhile.`, link);
+        return false;
+      }
+      if (String(task.instance_revision) === watched.dataset.revision) return true;
+      if (!touched) {
+        location.assign(location.href);
+        return false;
+      }
+      const words = "The instance changed while you were working here (a result or a message arrived).";
+      say(watched, `${words} Reload to see it — what you typed is not kept.`, reloadButton());
+      return false;
+    });
+  }
+
+  // --- the task list's filters in the address -----------------------------------------------------
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.matches("[data-clean-query]")) return;
+    event.preventDefault();
+    const query = new URLSearchParams();
+    for (const control of form.elements) {
+      if (!control.name || control.disabled || control.value === "") continue;
+      if (control.dataset.default === control.value) continue;
+      query.append(control.name, control.value);
+    }
+    const action = form.getAttribute("action") || location.pathname;
+    const text = query.toString();
+    location.assign(text ? `${action}?${text}` : action);
+  });
 })();

@@ -76,15 +76,48 @@ def unconditioned_flows(rewriter: Rewriter) -> None:
 
 
 def script(rewriter: Rewriter, task: etree._Element) -> bool:
-    """A script task loading `camunda:resource` is refused: Flowbridge runs inline Python only."""
+    """A script task loading `camunda:resource` is refused: Flowbridge runs inline Python only.
+
+    In Camunda 7 models a script in JUEL (`scriptFormat="juel"`, or no scriptFormat, Camunda's
+    default, and a JUEL expression for text) becomes the Python that evaluates it and keeps its
+    value in camunda:resultVariable. A script without scriptFormat whose text is not JUEL is
+    Python, as SpiffWorkflow reads it (Camunda would only evaluate it as literal text). A Python
+    script whose text is an expression (`${scriptSource}`) takes its source from it when it runs;
+    the expression is checked here."""
     if task.get(q("resource", CAMUNDA_NS)):
         raise rewriter.refuse(task, "script task loads an external script resource; inline Python only")
+    if rewriter.dialect != "camunda7":
+        return False
+    language = (task.get("scriptFormat") or "").strip().lower()
+    text = (task.findtext(q("script")) or "").strip()
+    if text and (language == "juel" or (not language and expressions.is_expression(text))):
+        _juel_script(rewriter, task, text)
+        return True
+    if language and text.startswith(("${", "#{")):
+        rewriter.translate(task, text, "script source expression", "juel")
     return False
+
+
+def _juel_script(rewriter: Rewriter, task: etree._Element, text: str) -> None:
+    is_juel = expressions.is_expression(text)
+    value = rewriter.translate(task, text, "JUEL script", "juel") if is_juel else repr(text)
+    result = (task.get(q("resultVariable", CAMUNDA_NS)) or "").strip()
+    child(task, "script", f"execution.setVariable({result!r}, {value})" if result else value)
+    task.set("scriptFormat", "python")
 
 
 def check_expressions(rewriter: Rewriter) -> None:
     """Input/output parameters, assignments and due dates, refused at deploy time when they do
     not translate (the parser translates them again)."""
+    for mapping in rewriter.iter("inputOutput", CAMUNDA_NS):
+        extensions = mapping.getparent()
+        owner = extensions.getparent() if extensions is not None else None
+        if owner is None or local_name(owner) != "subProcess":
+            continue
+        if owner.get("triggeredByEvent") == "true":
+            # Camunda 7 refuses it too: an event subprocess has no input or output mappings.
+            why = "camunda:inputOutput is not supported on an event subprocess (triggeredByEvent)"
+            rewriter.problems.append(rewriter.refuse(owner, why))
     for param in [
         *rewriter.iter("inputParameter", CAMUNDA_NS),
         *rewriter.iter("outputParameter", CAMUNDA_NS),

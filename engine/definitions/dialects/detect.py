@@ -15,22 +15,32 @@ PROCESS_VARIABLES = frozenset({"camunda7", "camunda8", "bpmn"})
 
 
 def dialect_of(root: etree._Element) -> str:
-    """Which editor's dialect a BPMN document is written in."""
-    platform = (root.get(f"{{{MODELER_NS}}}executionPlatform") or "").lower()
+    """Which editor's dialect a BPMN document is written in: the extensions it uses first, then
+    the modeler's execution platform, then the namespaces it only declares.
+
+    Use comes first because editors and generators declare namespaces they never use (Camunda
+    Modeler declares `zeebe:` beside `camunda:`; SpiffArena's modeler leaves Camunda Modeler's
+    "Camunda Platform" mark behind): a file that writes `camunda:` attributes is Camunda 7's.
+    """
     used = _used(root)
-    namespaces = set(root.nsmap.values()) | used
-    if "cloud" in platform or ZEEBE_NS in namespaces:
-        return "camunda8"
     camunda = {CAMUNDA_NS, ACTIVITI_NS, FLOWABLE_NS}
-    if SPIFF_NS in used and not used & camunda:
-        # SpiffArena's modeler often leaves Camunda Modeler's "Camunda Platform" mark behind; a
-        # file that uses SpiffArena's extensions and none of Camunda's is SpiffArena's.
-        return "spiff"
-    if "platform" in platform or namespaces & camunda:
+    if ZEEBE_NS in used:
+        return "camunda8"
+    if used & camunda:
         return "camunda7"
-    if SPIFF_NS in namespaces:
+    if SPIFF_NS in used:
         return "spiff"
-    return "bpmn"
+    platform = (root.get(f"{{{MODELER_NS}}}executionPlatform") or "").lower()
+    if "cloud" in platform:
+        return "camunda8"
+    if "platform" in platform:
+        return "camunda7"
+    declared = set(root.nsmap.values())
+    if ZEEBE_NS in declared:
+        return "camunda8"
+    if declared & camunda:
+        return "camunda7"
+    return "spiff" if SPIFF_NS in declared else "bpmn"
 
 
 def _used(root: etree._Element) -> set[str | None]:

@@ -16,22 +16,27 @@ from .rewrite import Rewriter
 
 
 def normalize(
-    tree: etree._ElementTree, source_name: str, problems: list[dict[str, Any]] | None = None
+    tree: etree._ElementTree,
+    source_name: str,
+    problems: list[dict[str, Any]] | None = None,
+    dialect: str | None = None,
 ) -> tuple[etree._ElementTree, str]:
-    """A rewritten copy of `tree` that SpiffWorkflow can run, and the document's dialect.
+    """A rewritten copy of `tree` that SpiffWorkflow can run, and the document's dialect: the
+    one detected (`dialect_of`), unless the deployment names one (`dialect`).
 
     Every step goes on past a refusal (each element is refused on its own, see
     `Rewriter.collect`), so all of the document's problems are found. Then, without `problems`,
     one InvalidModel names them all (file, line, element and reason of each, by line); with a
     list, the problems are appended to it and the copy is returned as far as it was rewritten.
     """
-    dialect = dialect_of(tree.getroot())
+    dialect = dialect or dialect_of(tree.getroot())
     copied = copy.deepcopy(tree)
     rewriter = Rewriter(copied.getroot(), source_name, dialect)
     flowable.read_as_camunda(rewriter)  # first: every later step reads camunda: names
     rewriter.drop_processes_that_do_not_run()
     rewriter.drop_documentation_data()
     rewriter.flow_ids()
+    rewriter.reserved_ids()  # early: later rewrites derive ids from these
     rewriter.check_event_references()
     rewriter.conditions()
     camunda7.unconditioned_flows(rewriter)

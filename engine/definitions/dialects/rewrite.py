@@ -23,7 +23,7 @@ from lxml import etree
 
 from ... import expressions
 from ...errors import InvalidModel
-from ...namespaces import BPMN_NS
+from ...namespaces import BPMN_NS, FLOWBRIDGE_NS
 from ...store.models import parse_moment
 from .. import cron
 
@@ -67,6 +67,12 @@ _FLOW_NODES = frozenset(
 )
 """Flow nodes that end their path when no flow leaves them (end events do so by definition)."""
 _CONTAINERS = frozenset({"process", "subProcess", "transaction", "adHocSubProcess", "definitions"})
+_RESERVED = re.compile(r"^(Start|End|.*\.(EndJoin|BoundaryEventSplit|BoundaryEventJoin))$")
+"""Task spec names SpiffWorkflow gives its own specs (and derives from an element's id)."""
+_RENAMEABLE = frozenset({*_FLOW_NODES, "startEvent", "endEvent"})
+"""Flow nodes: the elements that become task specs."""
+DRAWN_ID = f"{{{FLOWBRIDGE_NS}}}drawnId"
+"""The id a flow node was drawn with, where the rewrite had to give it another (`reserved_ids`)."""
 
 
 def q(local: str, ns: str = BPMN_NS) -> str:
@@ -233,6 +239,11 @@ class Rewriter:
 
     def multi_instance(self, collections: tuple[CollectionReader, ...]) -> None:
         for loop in self.iter("multiInstanceLoopCharacteristics"):
+            for item in (loop.find(q("inputDataItem")), loop.find(q("outputDataItem"))):
+                # Camunda 7 names the element variable by the item's name; SpiffWorkflow by its id.
+                name = (item.get("name") or "").strip() if item is not None else ""
+                if item is not None and name and not (item.get("id") or "").strip():
+                    item.set("id", name)
             with self.collect():
                 for read_collection in collections:
                     read_collection(self, loop)
@@ -307,6 +318,34 @@ class Rewriter:
         for number, flow in enumerate(self.iter("sequenceFlow")):
             if not (flow.get("id") or "").strip():
                 flow.set("id", f"{flow.get('sourceRef')}__flow{number}__{flow.get('targetRef')}")
+
+    def reserved_ids(self) -> None:
+        """A flow node whose id SpiffWorkflow keeps for a task spec of its own (`Start`, `End`,
+        `<scope>.EndJoin`, a boundary event's split and join) gets another, and keeps the one drawn
+        in `DRAWN_ID`: the parser gives it back as the element's id (history, tasks, the diagram)."""
+        ids = {el.get("id") for el in self.root.iter() if isinstance(el.tag, str) and el.get("id")}
+        renamed = {}
+        for node in list(self.root.iter()):
+            drawn = node.get("id") if local_name(node) in _RENAMEABLE else None
+            if not drawn or not _RESERVED.match(drawn):
+                continue
+            new_id = f"{drawn}__drawn"
+            while new_id in ids:
+                new_id += "_"
+            ids.add(new_id)
+            renamed[drawn] = new_id
+            node.set("id", new_id)
+            node.set(DRAWN_ID, drawn)
+        if not renamed:
+            return
+        for element in self.root.iter():
+            if not isinstance(element.tag, str):
+                continue
+            for attribute in ("sourceRef", "targetRef", "attachedToRef", "activityRef"):
+                if element.get(attribute) in renamed:
+                    element.set(attribute, renamed[element.get(attribute, "")])
+            if local_name(element) == "flowNodeRef" and (element.text or "").strip() in renamed:
+                element.text = renamed[(element.text or "").strip()]
 
     def implicit_ends(self) -> None:
         """BPMN: a flow node without outgoing flows ends its path (an implicit end event): it gets

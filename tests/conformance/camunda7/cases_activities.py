@@ -19,7 +19,7 @@ from typing import Any
 
 from engine import BpmnError
 
-from ..harness import Case, Check, Claim, Complete, Message, OpenTask, Signal, Start, Wait
+from ..harness import Case, Check, Claim, Complete, Message, OpenTask, Signal, Start, Trigger, Wait
 
 CALL = "bpmn/callactivity/CallActivityTest.java"
 MI = "bpmn/multiinstance/MultiInstanceTest.java"
@@ -34,14 +34,12 @@ EXTERNAL_SCRIPT = "bpmn/scripttask/ExternalScriptTaskTest.java"
 IO = "bpmn/iomapping/InputOutputTest.java"
 LISTENER = "bpmn/executionlistener/ExecutionListenerTest.java"
 DMN = "dmn/businessruletask/DmnBusinessRuleTaskTest.java"
-IO_GAP = (
-    "Camunda 7 waits at the receiveTask 'wait', which names no message (runtimeService.signal moves it on), "
-    "and the test checks the output parameters there; Flowbridge has no such trigger and passes a receive "
-    "task without a message through, so the instance has ended when the check runs"
-)
-EXECUTION_VARIABLE = (
-    "Camunda binds `execution` in a Python script (execution.setVariable / getVariable); Flowbridge does not,"
-    " so the script fails with NameError: name 'execution' is not defined"
+SUPER_EXECUTION_GAP = (
+    "Camunda 7's delegate in the called process sets the variable on the caller's execution "
+    "(getSuperExecution().setVariable); a Flowbridge microflow returns variables into its own process "
+    "only, and the call activity takes nothing back without camunda:out. Writing another instance's "
+    "variables would be a new microflow contract (DESIGN §3), and async microflows, which run outside "
+    "the step, would have to carry that second result back through their jobs: left as a known gap"
 )
 
 
@@ -127,11 +125,7 @@ CASES = [
     ),
     Case(
         name="call_activity_access_super_instance_variables",
-        gap=(
-            "Camunda 7's delegate in the called process sets the variable on the caller's execution "
-            "(getSuperExecution().setVariable); a Flowbridge microflow returns variables into its own "
-            "process only, and the call activity takes nothing back without camunda:out"
-        ),
+        gap=SUPER_EXECUTION_GAP,
         source=f"{CALL}#testAccessSuperInstanceVariables",
         construct="call activity",
         files=("CallActivity.testCallSimpleSubProcess.bpmn", "simpleSubProcessParentVariableAccess.bpmn"),
@@ -145,11 +139,7 @@ CASES = [
     ),
     Case(
         name="call_activity_access_super_instance_variables_from_concurrent_execution",
-        gap=(
-            "Camunda 7's delegate in the called process sets the variable on the caller's execution "
-            "(getSuperExecution().setVariable); a Flowbridge microflow returns variables into its own "
-            "process only, and the call activity takes nothing back without camunda:out"
-        ),
+        gap=SUPER_EXECUTION_GAP,
         source=f"{CALL}#testAccessSuperInstanceVariablesFromConcurrentExecution",
         construct="call activity",
         files=("CallActivity.testCallSimpleSubProcess.bpmn", "concurrentSubProcessParentVariableAccess.bpmn"),
@@ -166,11 +156,6 @@ CASES = [
             name=f"call_activity_called_element_{kind}_expression",
             source=f"{CALL}#{method}",
             construct="call activity calledElement expression",
-            gap=(
-                f"Camunda evaluates the calledElement expression {expression} when the call activity is"
-                f" reached; Flowbridge looks for a process literally named '{expression}' and raises an"
-                " incident"
-            ),
             files=(model, "simpleSubProcess.bpmn"),
             process="callSimpleSubProcess",
             steps=(
@@ -222,11 +207,6 @@ CASES = [
     ),
     Case(
         name="call_activity_sequential_multi_instance_with_expressions",
-        gap=(
-            "Camunda evaluates the calledElement expression ${simpleSubProcessExpression} when the call "
-            "activity is reached; Flowbridge looks for a process literally named "
-            "'${simpleSubProcessExpression}' and raises an incident"
-        ),
         source=f"{CALL}#testCallSequentialSubProcessWithExpressions",
         construct="sequential multi-instance call activity",
         files=(
@@ -418,10 +398,6 @@ CASES = [
     ),
     Case(
         name="call_activity_local_output_all_variables",
-        gap=(
-            "Camunda evaluates the call activity's camunda:inputOutput (inputParameter, outputParameter) and "
-            "the camunda:in/out local mappings; Flowbridge ignores both, so outputParameter is never set"
-        ),
         source=f"{CALL}#testSubProcessLocalOutputAllVariables",
         construct="call activity camunda:out local=true with camunda:inputOutput",
         files=("CallActivity.testSubProcessLocalOutputAllVariables.bpmn", "simpleSubProcess.bpmn"),
@@ -439,10 +415,6 @@ CASES = [
     ),
     Case(
         name="call_activity_local_output_single_variable",
-        gap=(
-            "Camunda evaluates the call activity's camunda:inputOutput (inputParameter, outputParameter) and "
-            "the camunda:in/out local mappings; Flowbridge ignores both, so outputParameter is never set"
-        ),
         source=f"{CALL}#testSubProcessLocalOutputSingleVariable",
         construct="call activity camunda:out local=true with camunda:inputOutput",
         files=("CallActivity.testSubProcessLocalOutputSingleVariable.bpmn", "simpleSubProcess.bpmn"),
@@ -460,11 +432,6 @@ CASES = [
     ),
     Case(
         name="call_activity_out_literal_source_expression",
-        gap=(
-            "Camunda 7 follows sequence flows that have no id; Flowbridge deploys the model but the token "
-            "stops at the first element whose flows have no id (the camunda:out sourceExpression is not "
-            "reached)"
-        ),
         source=f"{CALL}#testOutputParameterLiteralSourceExpression",
         construct="call activity camunda:out sourceExpression",
         files=("CallActivity.testLiteralSourceExpression.bpmn", "simpleSubProcess.bpmn"),
@@ -489,11 +456,6 @@ CASES = [
     ),
     Case(
         name="call_activity_out_all_on_thrown_bpmn_error",
-        gap=(
-            "Camunda applies camunda:out variables=all when a BpmnError thrown by a delegate in the called "
-            "process is caught on the call activity; Flowbridge hands back none of the called process's "
-            "variables then (only error_code and error_message), though it does for an error end event"
-        ),
         source=f"{CALL}#testSubProcessDataOutputOnThrownError",
         construct="call activity camunda:out on error boundary event",
         files=("CallActivity.testSubProcessDataOutputOnThrownError.bpmn", "subProcessWithThrownError.bpmn"),
@@ -655,16 +617,21 @@ CASES = [
     ),
     Case(
         name="multi_instance_parallel_receive_tasks",
-        gap=(
-            "Camunda delivers each message to one receive-task instance (the test signals the three "
-            "executions one by one); Flowbridge's first correlation completes all three, so the second finds "
-            "no instance waiting"
-        ),
         source=f"{MI}#testParallelReceiveTasks",
         construct="parallel multi-instance receive task",
         files=("MultiInstanceTest.testParallelReceiveTasks.bpmn",),
         process="miParallelReceiveTasks",
-        steps=(Message("message"), Message("message"), Message("message"), Check(status="completed")),
+        # messageEventReceived("message", executionId) for each of the three executions waiting at
+        # miTasks: a trigger there moves one execution on at a time.
+        steps=(
+            Check(waits={"message": 3}),
+            Trigger("miTasks"),
+            Check(status="waiting", waits={"message": 2}),
+            Trigger("miTasks"),
+            Check(status="waiting", waits={"message": 1}),
+            Trigger("miTasks"),
+            Check(status="completed"),
+        ),
     ),
     Case(
         name="multi_instance_parallel_user_tasks_with_timer",
@@ -698,10 +665,6 @@ CASES = [
     ),
     Case(
         name="multi_instance_parallel_user_tasks_based_on_collection",
-        gap=(
-            'Camunda sets each instance\'s element variable from <inputDataItem name="assignee"/> (no id); '
-            "Flowbridge leaves assignee unset, so the assignee expression ${assignee} fails the step"
-        ),
         source=f"{MI}#testParallelUserTasksBasedOnCollection",
         construct="parallel multi-instance over a collection (loopDataInputRef)",
         files=("MultiInstanceTest.testParallelUserTasksBasedOnCollection.bpmn",),
@@ -927,31 +890,32 @@ CASES = [
     ),
     Case(
         name="multi_instance_sequential_service_task_with_class",
-        gap=(
-            "Camunda waits at a receiveTask without messageRef until it is signalled; Flowbridge passes "
-            "straight through it and ends the instance (result is right: the variable check passes)"
-        ),
         source=f"{MI}#testSequentialServiceTaskWithClass",
         construct="sequential multi-instance service task (camunda:class)",
         files=("MultiInstanceTest.testSequentialServiceTaskWithClass.bpmn",),
         process="multiInstanceServiceTask",
         variables={"result": 5},
         microflows={"MultiInstanceDelegate": _multi_instance_delegate},
-        steps=(Check(variables={"result": 160}), Check(status="waiting")),
+        # runtimeService.signal(processInstanceId): the instance's one execution waits at 'wait'.
+        steps=(
+            Check(variables={"result": 160}, waits={"trigger": 1}),
+            Trigger("wait"),
+            Check(status="completed"),
+        ),
     ),
     Case(
         name="multi_instance_sequential_service_task_with_class_and_collection",
-        gap=(
-            "Camunda waits at a receiveTask without messageRef until it is signalled; Flowbridge passes "
-            "straight through it and ends the instance (result is right: the variable check passes)"
-        ),
         source=f"{MI}#testSequentialServiceTaskWithClassAndCollection",
         construct="sequential multi-instance service task (camunda:class)",
         files=("MultiInstanceTest.testSequentialServiceTaskWithClassAndCollection.bpmn",),
         process="multiInstanceServiceTask",
         variables={"result": 1, "items": [1, 2, 3, 4, 5, 6]},
         microflows={"MultiInstanceDelegate": _multi_instance_delegate},
-        steps=(Check(variables={"result": 720}), Check(status="waiting")),
+        steps=(
+            Check(variables={"result": 720}, waits={"trigger": 1}),
+            Trigger("wait"),
+            Check(status="completed"),
+        ),
     ),
     Case(
         name="multi_instance_act901_timers_cancel_all_tasks",
@@ -1001,10 +965,6 @@ CASES = [
         construct="user task potentialOwner",
         files=("UserTaskTest.testSimpleProcess.bpmn",),
         process="financialReport",
-        gap=(
-            "Camunda takes potentialOwner's plain formalExpression (accountancy, management) for a candidate "
-            "group; Flowbridge ignores potentialOwner and offers the tasks to nobody in particular"
-        ),
         steps=(
             Check(
                 open=("writeReportTask",),
@@ -1040,24 +1000,17 @@ CASES = [
     # -- service tasks (bpmn/servicetask) ---------------------------------------------------------
     Case(
         name="service_task_java_class_delegation",
-        gap=(
-            "Camunda waits at a receiveTask without messageRef until it is signalled; Flowbridge passes "
-            "straight through it and ends the instance (the variable check passes)"
-        ),
         source=f"{JAVA_SERVICE}#testJavaServiceDelegation",
         construct="service task camunda:class",
         files=("JavaServiceTaskTest.testJavaServiceDelegation.bpmn",),
         process="javaServiceDelegation",
         variables={"input": "Activiti BPM Engine"},
         microflows={"ToUppercase": _to_uppercase},
-        steps=(Check(variables={"input": "ACTIVITI BPM ENGINE"}), Check(status="waiting")),
+        # The test reads `input` on the execution waiting at 'waitState': the process's variable.
+        steps=(Check(status="waiting", waits={"trigger": 1}, variables={"input": "ACTIVITI BPM ENGINE"}),),
     ),
     Case(
         name="service_task_field_injection",
-        gap=(
-            "Camunda injects each camunda:field (camunda:string) into the delegate; Flowbridge hands the "
-            "microflow no field values, so it is called without 'text' and the step fails"
-        ),
         source=f"{JAVA_SERVICE}#testFieldInjection",
         construct="service task camunda:field injection",
         files=("JavaServiceTaskTest.testFieldInjection.bpmn",),
@@ -1070,11 +1023,6 @@ CASES = [
     ),
     Case(
         name="service_task_expression_field_injection",
-        gap=(
-            "Camunda evaluates each camunda:field's camunda:expression (a bean method call and a composite "
-            "text) and injects it into the delegate; Flowbridge hands the microflow no field values, so it is"
-            " called without 'text1', 'text2' and the step fails"
-        ),
         source=f"{JAVA_SERVICE}#testExpressionFieldInjection",
         construct="service task camunda:field injection",
         files=("JavaServiceTaskTest.testExpressionFieldInjection.bpmn",),
@@ -1102,11 +1050,7 @@ CASES = [
         source=f"{JAVA_SERVICE}#testIllegalUseOfResultVariableName",
         construct="service task camunda:class with camunda:resultVariable",
         files=("JavaServiceTaskTest.testIllegalUseOfResultVariableName.bpmn",),
-        refused="resultVariable",
-        gap=(
-            "Camunda refuses camunda:resultVariable on a camunda:class service task at deploy; Flowbridge"
-            " deploys it (and would store the microflow's return value under it)"
-        ),
+        refused="camunda:resultVariable is not supported on a service task using camunda:class",
     ),
     Case(
         name="service_task_value_expression_result_variable",
@@ -1119,11 +1063,6 @@ CASES = [
     ),
     Case(
         name="service_task_backwards_compatible_field_expression",
-        gap=(
-            "Camunda 7 follows sequence flows that have no id; Flowbridge deploys the model but the token "
-            "stops at the first element whose flows have no id (and the camunda:field is not handed to the "
-            "microflow either, see service_task_field_injection)"
-        ),
         source=f"{EXPRESSION_SERVICE}#testBackwardsCompatibleExpression",
         construct="service task camunda:field injection",
         files=("ExpressionServiceTaskTest.testBackwardsCompatibleExpression.bpmn",),
@@ -1150,7 +1089,6 @@ CASES = [
         construct="script task (Python)",
         files=("ScriptTaskTest.testPythonProcessVarAssignment.bpmn",),
         process="testProcess",
-        gap=EXECUTION_VARIABLE,
         steps=(Check(open=("userTask",), variables={"foo": "a"}),),
     ),
     Case(
@@ -1159,7 +1097,6 @@ CASES = [
         construct="script task (Python)",
         files=("ScriptTaskTest.testPythonFunctionInvocation.bpmn",),
         process="testProcess",
-        gap=EXECUTION_VARIABLE,
         steps=(Check(open=("userTask",), variables={"foo": 3}),),
     ),
     Case(
@@ -1168,10 +1105,6 @@ CASES = [
         construct="script task (Python)",
         files=("ScriptTaskTest.testPythonVariable.bpmn",),
         process="testProcess",
-        gap=(
-            "Camunda does not store a script's own variables (autoStoreScriptVariables is off), so foo = 1"
-            " sets no process variable; Flowbridge stores foo = 1 as a process variable"
-        ),
         steps=(Check(open=("userTask",), absent=("foo",)),),
     ),
     Case(
@@ -1189,18 +1122,21 @@ CASES = [
         refused="script task is written in groovy; Flowbridge runs Python",
     ),
     Case(
-        name="script_task_juel_refused",
+        name="script_task_juel_expression",
         source=f"{SCRIPT}#testJuelExpression",
         construct="script task (JUEL)",
         files=("ScriptTaskTest.testJuelExpression.bpmn",),
-        refused="script task is written in juel; Flowbridge runs Python",
+        process="testProcess",
+        steps=(Check(open=("userTask",), variables={"foo": "bar"}),),
     ),
     Case(
         name="script_task_juel_result_variable_refused",
         source=f"{SCRIPT}#testSetScriptResultToProcessVariable",
         construct="script task (JUEL) with camunda:resultVariable",
         files=("ScriptTaskTest.testSetScriptResultToProcessVariable.bpmn",),
-        refused="script task is written in juel; Flowbridge runs Python",
+        # Camunda's execution.id is the id of the execution (here the process instance's); Flowbridge
+        # has no executions, so the JUEL script that reads it is refused.
+        refused="JUEL script '#{execution.id}' is not supported: 'execution.id' is not available",
     ),
     Case(
         name="script_task_groovy_script_execution_refused",
@@ -1230,10 +1166,6 @@ CASES = [
         files=("ScriptTaskTest.testSourceAsExpressionAsVariable.bpmn",),
         process="testProcess",
         variables={"scriptSource": "execution.setVariable('foo', 'bar')"},
-        gap=(
-            "Camunda evaluates a script text of ${scriptSource} to get the script's source and runs it;"
-            " Flowbridge runs '${scriptSource}' as Python and the step fails with a SyntaxError"
-        ),
         steps=(Check(variables={"foo": "bar"}),),
     ),
     Case(
@@ -1242,10 +1174,6 @@ CASES = [
         construct="script task without scriptFormat",
         files=("ScriptTaskTest.testShouldUseJuelAsDefaultScriptLanguage.bpmn",),
         process="testProcess",
-        gap=(
-            "Camunda runs a script task without scriptFormat as JUEL (${true}); Flowbridge runs it as Python"
-            " and the step fails with a SyntaxError"
-        ),
         steps=(Check(open=("userTask",)),),
     ),
     Case(
@@ -1270,8 +1198,7 @@ CASES = [
         files=("InputOutputTest.testOutputNullValue.bpmn",),
         process="testProcess",
         variables={},
-        gap=IO_GAP,
-        steps=(Check(status="waiting", variables={"var1": None}),),
+        steps=(Check(status="waiting", waits={"trigger": 1}, variables={"var1": None}),),
     ),
     Case(
         name="io_mapping_output_string_constant_value",
@@ -1280,8 +1207,7 @@ CASES = [
         files=("InputOutputTest.testOutputStringConstantValue.bpmn",),
         process="testProcess",
         variables={},
-        gap=IO_GAP,
-        steps=(Check(status="waiting", variables={"var1": "stringValue"}),),
+        steps=(Check(status="waiting", waits={"trigger": 1}, variables={"var1": "stringValue"}),),
     ),
     Case(
         name="io_mapping_output_el_value",
@@ -1290,8 +1216,7 @@ CASES = [
         files=("InputOutputTest.testOutputElValue.bpmn",),
         process="testProcess",
         variables={},
-        gap=IO_GAP,
-        steps=(Check(status="waiting", variables={"var1": 2}),),
+        steps=(Check(status="waiting", waits={"trigger": 1}, variables={"var1": 2}),),
     ),
     Case(
         name="io_mapping_output_list_el_values",
@@ -1300,8 +1225,7 @@ CASES = [
         files=("InputOutputTest.testOutputListElValues.bpmn",),
         process="testProcess",
         variables={},
-        gap=IO_GAP,
-        steps=(Check(status="waiting", variables={"var1": [2, 3, 4]}),),
+        steps=(Check(status="waiting", waits={"trigger": 1}, variables={"var1": [2, 3, 4]}),),
     ),
     Case(
         name="io_mapping_output_map_el_values",
@@ -1310,8 +1234,7 @@ CASES = [
         files=("InputOutputTest.testOutputMapElValues.bpmn",),
         process="testProcess",
         variables={},
-        gap=IO_GAP,
-        steps=(Check(status="waiting", variables={"var1": {"a": 2, "b": 3, "c": 4}}),),
+        steps=(Check(status="waiting", waits={"trigger": 1}, variables={"var1": {"a": 2, "b": 3, "c": 4}}),),
     ),
     Case(
         name="io_mapping_output_multiple_el_value",
@@ -1320,8 +1243,7 @@ CASES = [
         files=("InputOutputTest.testOutputMultipleElValue.bpmn",),
         process="testProcess",
         variables={},
-        gap=IO_GAP,
-        steps=(Check(status="waiting", variables={"var1": 2, "var2": 3}),),
+        steps=(Check(status="waiting", waits={"trigger": 1}, variables={"var1": 2, "var2": 3}),),
     ),
     Case(
         name="io_mapping_output_nested",
@@ -1330,10 +1252,10 @@ CASES = [
         files=("InputOutputTest.testOutputNested.bpmn",),
         process="testProcess",
         variables={"exprKey": "b"},
-        gap=IO_GAP,
         steps=(
             Check(
                 status="waiting",
+                waits={"trigger": 1},
                 variables={
                     "var1": {"a": ["stringInListNestedInMap", "b"], "b": "stringValueWithExprKey"},
                     "var2": "stringConstantValue",
@@ -1368,11 +1290,6 @@ CASES = [
     # -- execution listeners (bpmn/executionlistener) --------------------------------------------
     Case(
         name="listener_execution_listeners_on_process_and_sequence_flow",
-        gap=(
-            "Camunda calls the process's start listener and the sequence flow's take listener "
-            "(camunda:class); Flowbridge ignores camunda:executionListener (no microflow is called), and the "
-            "token also stops at the start event because the model's sequence flows have no id"
-        ),
         source=f"{LISTENER}#testExecutionListenersOnAllPossibleElements",
         construct="camunda:executionListener (camunda:class) on the process and a sequence flow",
         files=("ExecutionListenersProcess.bpmn",),
@@ -1389,11 +1306,6 @@ CASES = [
     ),
     Case(
         name="listener_execution_listener_field_injection",
-        gap=(
-            "Camunda calls the process start listener with its camunda:field values injected (stringValue, "
-            "expression); Flowbridge ignores camunda:executionListener, so var is never set (and the model's "
-            "sequence flows have no id, so the token stops at the start event)"
-        ),
         source=f"{LISTENER}#testExecutionListenerFieldInjection",
         construct="camunda:executionListener with camunda:field",
         files=("ExecutionListenersFieldInjectionProcess.bpmn",),
@@ -1403,28 +1315,13 @@ CASES = [
         steps=(Check(variables={"var": "Yes, I am listening!"}),),
     ),
     Case(
-        name="listener_groovy_script_listener",
-        gap=(
-            "Camunda runs the Groovy camunda:script execution listeners on the process, the start and end "
-            "events and the sequence flow; Flowbridge neither runs nor refuses them (it ignores "
-            "camunda:executionListener), so none of the five variables is set"
-        ),
+        # Camunda runs the Groovy listeners (on the process, the start and end events and the flow);
+        # Flowbridge runs Python only and refuses the model at deploy, naming the process and Groovy.
+        name="listener_groovy_script_listener_refused",
         source=f"{LISTENER}#testScriptListener",
         construct="camunda:executionListener with camunda:script (Groovy)",
         files=("ExecutionListenerTest.testScriptListener.bpmn",),
-        process="process",
-        steps=(
-            Check(
-                status="completed",
-                variables={
-                    "start-start": True,
-                    "start-end": True,
-                    "start-take": True,
-                    "end-start": True,
-                    "end-end": True,
-                },
-            ),
-        ),
+        refused="process 'process': a listener with a groovy script is not supported",
     ),
     # -- DMN business rule tasks (dmn/businessruletask) -----------------------------------------
     Case(

@@ -268,9 +268,6 @@ GAPS: dict[str, str] = {
     "feel_script_task_assert_fails": "Zeebe creates an incident at the script task when "
     "assert(x, x != null) fails; Flowbridge fails the instance's first step, so start raises "
     "StepFailed (AssertionFailed: The condition is not fulfilled).",
-    "event_subprocess_non_interrupting_timer_cycle_parent_continues": "Zeebe activates and "
-    "completes the start event event_sub_start when the cycle timer fires; Flowbridge's history "
-    "records only the rewrite's 'event_sub_start__entered', never event_sub_start.",
 }
 """Case name → the sentence saying how Flowbridge differs from Zeebe (a strict xfail)."""
 

@@ -146,11 +146,12 @@ def test_a_task_form_shows_errors_runs_microflows_and_completes(pages: Pages, se
     expect(page.locator("#e-interest_rate")).to_have_text("is required")
     screenshot(page, "task-form-error")
 
-    # The async button without a rate: its microflow's error appears beside it.
+    # The async button without a rate: the form's validation holds it back, beside the field.
     draft = page.get_by_role("button", name="Draft the contract")
     draft.click()
-    expect(page.locator("#r-draft_contract")).to_have_attribute("data-state", "error")
-    expect(page.locator("#r-draft_contract")).to_have_text("Enter an interest rate first.")
+    expect(page.locator("#r-draft_contract")).to_have_attribute("data-state", "invalid")
+    expect(page.locator("#e-interest_rate")).not_to_be_empty()
+    expect(page.locator("#f-interest_rate")).to_be_focused()
 
     # Typing the rate (trigger "input"): the screen waits, then the monthly payment shows.
     page.evaluate(OVERLAY_LOG)
@@ -250,5 +251,5 @@ def test_a_user_sees_the_instances_they_take_part_in_and_no_others(pages: Pages,
     expect(page.locator(f'a[href$="{other["id"]}"]')).to_have_count(0)
     answer = page.goto(f"/instances/{other['id']}")
     assert answer is not None and answer.status == 404
-    expect(page.locator("h1")).to_have_text("Not found (404)")
+    expect(page.locator("h1")).to_have_text("No such instance")
     screenshot(page, "instance-not-yours")

@@ -12,7 +12,16 @@ from .definitions import RepositoryService, StateCodec, quiet_spiff_debug_loggin
 from .jobs import JobSignal, JobStore, MicroflowService, continuation
 from .messages import MESSAGE_JOB_KIND, MessageService, SubscriptionEffect
 from .microflows import REGISTRY, MicroflowRegistry, load_modules
-from .runtime import HistoryService, IncidentService, RuntimeService, TriggerService
+from .runtime import (
+    BulkService,
+    ElementService,
+    HistoryService,
+    IncidentService,
+    RuntimeService,
+    StatisticsService,
+    TriggerService,
+    WaitService,
+)
 from .settings import Settings
 from .signals import SIGNAL_JOB_KIND, SignalEffect, SignalService
 from .store import Database
@@ -21,8 +30,8 @@ from .tasks import TaskService
 
 class Engine:
     """Owns the database and the caches; exposes `repository`, `runtime`, `tasks`, `history`, `jobs`,
-    `incidents`, `messages`, `signals`, `triggers` and `microflows`. `Worker(engine)` (engine.workers)
-    runs the jobs."""
+    `incidents`, `elements`, `statistics`, `bulk`, `messages`, `signals`, `triggers`, `waits` and
+    `microflows`. `Worker(engine)` (engine.workers) runs the jobs."""
 
     def __init__(
         self, settings: Settings, registry: MicroflowRegistry | None = None, load_microflows: bool = True
@@ -50,8 +59,14 @@ class Engine:
         )
         self.tasks = TaskService(self.db, self.runtime)
         self.history = HistoryService(self.db)
+        self.elements = ElementService(self.runtime, self.history, self.repository)
+        """One element of an instance: its history, waits, jobs and incidents (the diagram's click)."""
         self.accounts = AccountService(self.db, settings.token_cache_seconds)
         self.incidents = IncidentService(self.runtime)
+        self.statistics = StatisticsService(self.db)
+        """The cockpit's figures: instances and incidents per definition and per element."""
+        self.bulk = BulkService(self.runtime, self.incidents)
+        """Retry, suspend or terminate many selected instances, each on its own."""
         self.jobs = JobStore(self.db, self.signal, retry_incident=self.incidents.retry)
         self.microflows = MicroflowService(
             self.db, self.registry, self.jobs, self.signal, max_call_seconds=settings.max_call_seconds
@@ -60,6 +75,8 @@ class Engine:
         self.signals = SignalService(self.runtime, settings.integrations_group)
         """Broadcasts BPMN signals (not to be confused with `signal`, which wakes job workers)."""
         self.triggers = TriggerService(self.runtime, settings.integrations_group)
+        self.waits = WaitService(self.db, self.repository)
+        """An instance's waits in words: element names, and what reaches a message wait."""
         """Moves instances on at their waiting receive tasks (Camunda 7's `runtimeService.signal`)."""
         self.job_kinds = {MESSAGE_JOB_KIND: self.messages.run_job, SIGNAL_JOB_KIND: self.signals.run_job}
         """Job kinds the engine's services run, beside the runner's own (workers run them)."""

@@ -19,6 +19,7 @@ from ..microflows import REGISTRY, MicroflowRegistry
 from ..store.database import Database
 from ..store.models import ProcessDefinition, ProcessInstance, iso, utcnow
 from ..store.unit_of_work import UnitOfWork
+from . import documentation
 from .dialects import PROCESS_VARIABLES
 from .parsing import ParsedProcess, parse_files
 from .state_codec import StateCodec
@@ -76,6 +77,7 @@ class RepositoryService:
         self.codec = codec
         self._specs: dict[int, tuple[Any, dict[str, Any]]] = {}
         self._dialects: dict[int, str] = {}
+        self._documentation: dict[int, dict[str, str | None]] = {}
         self._lock = threading.Lock()
         self.signal = signal
         """The engine's job signal, so a deployment's start jobs wake this process's workers."""
@@ -176,7 +178,7 @@ class RepositoryService:
     def get(self, key: str, version: int | None = None) -> dict[str, Any]:
         """One definition as the API shows it."""
         with UnitOfWork(self.db) as uow:
-            return _definition_dict(self.definition(uow, key, version))
+            return self._dict(self.definition(uow, key, version))
 
     def xml(self, key: str, version: int | None = None, viewer: Principal | None = None) -> str:
         """The deployed BPMN XML of a definition; with `viewer`, only for one who may start the
@@ -204,7 +206,14 @@ class RepositoryService:
                 )
                 .order_by(ProcessDefinition.key)
             ).all()
-            return [_definition_dict(r) for r in rows]
+            return [self._dict(r) for r in rows]
+
+    def _dict(self, row: ProcessDefinition) -> dict[str, Any]:
+        """A definition as the API shows it, with the model's documentation (read once per version)."""
+        found = self._documentation.get(row.id)
+        if found is None:
+            found = self._documentation.setdefault(row.id, documentation.of_process(row.source_xml, row.key))
+        return {**_definition_dict(row), **found}
 
     def for_instances(self, instance_ids: list[str]) -> dict[str, dict[str, Any]]:
         """The definition each of the instances runs: id → {"key", "version", "name", "status"}

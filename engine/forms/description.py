@@ -23,6 +23,8 @@ The description is a JSON-serializable dict::
                                  # only the rules that are set; patterns are unanchored (like RegExp.test)
           "microflow": str | None,          # a sync microflow that checks or fills the field on screen
           "microflow_trigger": "input" | "change" | "blur" | None,  # when it runs (None without one)
+          "format": "email" | "phone",      # text of that kind (form-js validationType, a JSON schema's
+                                            # format "email"); absent otherwise: an input of that type
       }],
       "actions": [{"id": str, "label": str, "microflow": str}],  # buttons that start async microflows
       "schema": dict | None,     # SpiffArena: the JSON schema as deployed
@@ -396,8 +398,10 @@ def _formjs_field(component: dict[str, Any], fid: str) -> dict[str, Any]:
     field["required"] = checks.get("required") is True
     _with_microflow(field, _properties_of(component))
     copy_rules(field, checks, _FORMJS_RULES)
-    if "pattern" not in field["validation"] and checks.get("validationType") in _FORMJS_PATTERNS:
-        field["validation"]["pattern"] = _FORMJS_PATTERNS[checks["validationType"]]
+    if checks.get("validationType") in _FORMJS_PATTERNS:
+        field["format"] = checks["validationType"]
+        if "pattern" not in field["validation"]:
+            field["validation"]["pattern"] = _FORMJS_PATTERNS[checks["validationType"]]
     return field
 
 

@@ -71,6 +71,8 @@ def _schema_field(
         microflow_trigger=ui_option(ui, "microflow_trigger"),
     )
     copy_rules(field, prop, SCHEMA_RULES)
+    if kind == "string" and prop.get("format") == "email":
+        field["format"] = "email"  # the browser checks it, as SpiffArena's form does
     return field
 
 

@@ -171,6 +171,7 @@ class MessageService:
             name,
             _check_correlation(correlation),
             dict(check_variables({} if variables is None else variables, "message variables")),
+            sender=sender.name if sender is not None else None,
         )
         candidates = None
         if sender is not None and not may_send_anything(sender, self.integrations_group):
@@ -274,7 +275,7 @@ class MessageService:
         finish = ledger.noter(candidate.instance_id, "delivered_to") if ledger is not None else None
         for attempt in range(DELIVERY_ATTEMPTS):
             try:
-                self.runtime.step(candidate.instance_id, change, None, finish=finish)
+                self.runtime.step(candidate.instance_id, change, message.sender, finish=finish)
                 return True
             except (_NotWaiting, _Duplicate, InstanceEnded, InstanceSuspended, NotFound):
                 return False

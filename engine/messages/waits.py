@@ -47,6 +47,8 @@ class Message:
     variables: dict[str, Any]
     payload: Any = None
     has_payload: bool = False
+    sender: str | None = None
+    """Who delivers it (the history names them); None for the engine or a client without a user."""
 
     def event_payload(self) -> Any:
         """The payload a catching SpiffWorkflow task receives (a copy)."""

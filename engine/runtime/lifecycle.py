@@ -24,7 +24,7 @@ commits once. The semantics are Camunda's:
   was, for inspection; no step runs on an ended instance.
 
 Each records `instance_suspended`, `instance_resumed` or `instance_terminated` with the user
-(and, for terminate, the reason).
+(and, for terminate, the reason and `stopped_at`, the elements it stood at).
 """
 
 from __future__ import annotations
@@ -32,12 +32,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, delete, update
+from sqlalchemy import Table, delete, select, update
 
 from .. import jobs
 from ..errors import InstanceNotInState, InvalidInput
 from ..store import instance_rows
-from ..store.models import Incident, MessageSubscription, SignalSubscription, utcnow
+from ..store.models import Incident, Job, MessageSubscription, SignalSubscription, utcnow
 from ..store.unit_of_work import UnitOfWork
 from .projections import status_of
 
@@ -107,6 +107,7 @@ def terminate(
             raise _not_in_state(locked, "it has ended already")
         tasks = instance_rows.cancel_open_tasks(uow, instance_id, now)
         cancelled = jobs.cancel_for_instance(uow, instance_id, now)
+        stopped = _stopped_at(uow, instance_id, cancelled)
         incidents = _resolve_incidents(uow, instance_id, now)
         for table in (_SUBSCRIPTIONS, _SIGNAL_SUBSCRIPTIONS):
             uow.connection.execute(delete(table).where(table.c.instance_id == instance_id))
@@ -122,6 +123,7 @@ def terminate(
             now,
             reason=reason,
             previous=locked.status,
+            stopped_at=stopped,
             tasks=tasks,
             jobs=cancelled,
             incidents=incidents,
@@ -130,6 +132,15 @@ def terminate(
         uow.commit()
     runtime.cache.drop(instance_id)
     return runtime.get(instance_id)
+
+
+def _stopped_at(uow: UnitOfWork, instance_id: str, cancelled_jobs: list[str]) -> list[str]:
+    """The elements a terminated instance stood at (its diagram shows them): its saved waits'
+    and its cancelled jobs' (a waiting timer is known by its job)."""
+    ids = [w.get("element_id") for w in instance_rows.instance_waiting(uow, instance_id)]
+    if cancelled_jobs:
+        ids += uow.session.scalars(select(Job.element_id).where(Job.id.in_(cancelled_jobs))).all()
+    return list(dict.fromkeys(i for i in ids if isinstance(i, str) and i))
 
 
 def _resolve_incidents(uow: UnitOfWork, instance_id: str, now: datetime) -> list[str]:

@@ -47,7 +47,8 @@ from .called import CalledProcesses
 from .failures import describe_failure
 from .history import StepRecord
 from .instance_cache import WorkflowCache
-from .projections import CLAIM, Projection, live_tasks, make_open_task, project
+from .instance_search import InstanceSearch
+from .projections import CLAIM, Projection, live_tasks, make_open_task, process_variables, project
 from .pruning import prune
 from .views import incident_view, instance_view, open_task_view, task_view
 from .waiting import InstanceChanges, wait_for_instance
@@ -431,12 +432,14 @@ class RuntimeService:
                         "(an endless loop?)"
                     )
 
+            record.begin(workflow, process_variables(workflow))
             written = run_to_wait(workflow, lambda: apply(workflow, record), fire_timers, each_round)
             record.collect(workflow)
             prune(workflow)
             job_plan = jobs.plan(workflow, record.instance_id, waiting_before, self.registry, utcnow())
             projection = project(workflow)
             projection.variables_written = written
+            record.variables_changed(projection.variables)
         except EngineError:
             self.cache.drop(record.instance_id)
             raise
@@ -482,9 +485,10 @@ class RuntimeService:
         limit: int = 50,
         offset: int = 0,
         viewer: Principal | None = None,
+        search: InstanceSearch | None = None,
     ) -> dict[str, Any]:
         """Instances, newest first, with the total count for paging; with `viewer`, only those they
-        may see (DESIGN §6a), filtered in the query."""
+        may see (DESIGN §6a), filtered in the query; `search` (engine.runtime.instance_search) finds more."""
         if limit < 1 or limit > 1000 or offset < 0:
             raise InvalidInput("limit must be 1..1000 and offset at least 0")
         filters = []
@@ -494,6 +498,7 @@ class RuntimeService:
             filters.append(ProcessInstance.status == status)
         if business_key is not None:
             filters.append(ProcessInstance.business_key == business_key)
+        filters += search.filters() if search is not None else []
         ids, count = visibility.page_queries(viewer, filters, limit, offset)
         with UnitOfWork(self.db) as uow:
             total = uow.connection.execute(count).scalar() or 0
@@ -591,4 +596,3 @@ def lock_open_task(
             f"task {task_id} is already closed: its instance is {locked.status}", task_id=task_id
         )
     return locked, ref
-

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from ..accounts.access import check_may_do
 from ..accounts.service import Principal, check_name
-from ..definitions import listeners
+from ..definitions import documentation, listeners
 from ..errors import (
     EngineError,
     InvalidInput,
@@ -183,12 +183,14 @@ class TaskService:
     def _instructions(
         self, uow: UnitOfWork, row: UserTask, instance: ProcessInstance | None
     ) -> dict[str, str | None]:
-        """SpiffArena's instructionsForEndUser, rendered with the task's data (`instructions`)."""
-        template = None
+        """SpiffArena's instructionsForEndUser, rendered with the task's data (`instructions`), and
+        the task's BPMN documentation (`documentation`)."""
+        template = text = None
         if instance is not None:
             spec, subprocess_specs = self.runtime.repository.spec(uow, instance.definition_id)
             template = instructions.template_of(spec, subprocess_specs, row.element_id)
-        return instructions.instructions(template, row.variables or {})
+            text = documentation.of_task(spec, subprocess_specs, row.element_id)
+        return {**instructions.instructions(template, row.variables or {}), "documentation": text}
 
     def complete(
         self,

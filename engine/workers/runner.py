@@ -177,6 +177,7 @@ class JobRunner:
             record.add(
                 "microflow_returned",
                 element_id=job.element_id,
+                element_name=task.task_spec.bpmn_name,  # the history names the element as drawn
                 task_id=job.task_id,
                 data={"job_id": job.id, "microflow": job.microflow, "result": result},
             )

@@ -231,7 +231,13 @@ INVOICE_FIELDS = [
         options=options(("approve", "Approve"), ("reject", "Reject")),
     ),
     field("urgent", "boolean", "Urgent", default=False),
-    field("contact.email", "string", "E-mail", validation={"pattern": r"^[^\s@]+@[^\s@]+\.[^\s@]+$"}),
+    field(
+        "contact.email",
+        "string",
+        "E-mail",
+        validation={"pattern": r"^[^\s@]+@[^\s@]+\.[^\s@]+$"},
+        format="email",  # an email input on the page
+    ),
     field("due", "date", "Due date"),
     field("tags", "enum", "Tags", options=options(("travel", "Travel"), ("office", "Office")), multiple=True),
     field("cost_center", "enum", "Cost center"),
@@ -862,3 +868,16 @@ def test_field_microflows_do_not_change_validation() -> None:
     assert validate(form, {"amount": "12"}) == {"amount": 12}
     with pytest.raises(FormInvalid, match="amount: is required"):
         validate(form, {})
+
+
+def test_an_email_format_says_so_in_the_description() -> None:
+    # The page renders such a field as an email input (issue 15 point 14); validation is unchanged.
+    from engine.forms.json_schema import schema_fields
+
+    schema = {
+        "type": "object",
+        "properties": {"mail": {"type": "string", "format": "email"}, "name": {"type": "string"}},
+    }
+    mail, name = schema_fields(schema, {})
+    assert mail["format"] == "email" and "pattern" not in mail["validation"]
+    assert "format" not in name

@@ -101,6 +101,16 @@ def test_an_async_task_waits_with_a_job_and_resumes_with_its_result(engine: Engi
     assert history_kinds(engine, started["id"]).count("microflow_returned") == 1
 
 
+def test_a_returned_microflow_is_recorded_under_its_elements_name(engine: Engine, doubled: Any) -> None:
+    xml = async_model().replace(b'id="work"', b'id="work" name="Double it"')
+    started = deploy_and_start(engine, xml, n=2)
+    assert Worker(engine, concurrency=1).run_until_idle() == 1
+    [returned] = [e for e in engine.history.events(started["id"]) if e["kind"] == "microflow_returned"]
+    assert (returned["element_id"], returned["element_name"]) == ("work", "Double it")
+    [row] = [r for r in engine.history.readable(started["id"]) if r["kind"] == "microflow_returned"]
+    assert (row["title"], row["element_name"]) == ("Microflow returned", "Double it")
+
+
 def test_the_model_or_the_microflow_chooses_the_mode(engine: Engine, doubled: Any) -> None:
     sync = deploy_and_start(engine, async_model(attrs=""), n=1)
     assert sync["variables"]["doubled"] == 2 and jobs_of(engine, sync["id"]) == []

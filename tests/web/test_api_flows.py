@@ -28,7 +28,9 @@ REVIEW = (
 AUTO = (
     HEAD + '<bpmn:process id="auto" name="Auto" isExecutable="true">'
     '<bpmn:startEvent id="s"/>'
-    '<bpmn:scriptTask id="calc" scriptFormat="python"><bpmn:script>y = x * 2</bpmn:script></bpmn:scriptTask>'
+    # A Camunda 7 model: its scripts store variables through `execution` (autoStoreScriptVariables off).
+    '<bpmn:scriptTask id="calc" scriptFormat="python">'
+    '<bpmn:script>execution.setVariable("y", x * 2)</bpmn:script></bpmn:scriptTask>'
     '<bpmn:endEvent id="e"/>'
     '<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="calc"/>'
     '<bpmn:sequenceFlow id="f2" sourceRef="calc" targetRef="e"/>'

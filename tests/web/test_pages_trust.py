@@ -338,6 +338,7 @@ def test_the_reference_checker_finds_what_another_host_serves() -> None:
 
 
 VENDORED = {
+    "axe-core": "axe.min.js",
     "swagger-ui": "swagger-ui-bundle.js",
     "bpmn-js": "bpmn-navigated-viewer.production.min.js",
 }

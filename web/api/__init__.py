@@ -14,6 +14,7 @@ from . import (  # noqa: F401  (each registers its routes on the blueprint)
     messages,
     microflows,
     signals,
+    statistics,
     tasks,
 )
 from .blueprint import api

@@ -8,7 +8,15 @@ from marshmallow import RAISE
 
 from ..auth import auth, principal, require_admin
 from .blueprint import api, engine, send
-from .schemas import HistoryEventOut, InstanceListOut, InstanceListQuery, InstanceOut, TerminateIn, TriggerIn
+from .schemas import (
+    ElementOut,
+    HistoryEventOut,
+    InstanceListOut,
+    InstanceListQuery,
+    InstanceOut,
+    TerminateIn,
+    TriggerIn,
+)
 
 _NOT_ALLOWED = {
     403: "Not an administrator",
@@ -50,6 +58,21 @@ def get_instance(instance_id: str) -> Any:
 def instance_history(instance_id: str) -> Any:
     """Append-only events: who did what, when, with which variables."""
     return engine().history.events(instance_id, viewer=principal())
+
+
+@api.get("/process-instances/<instance_id>/elements/<element_id>")
+@api.auth_required(auth)
+@api.output(ElementOut)
+@api.doc(
+    summary="One element of an instance: its history and what it waits for",
+    responses={
+        400: "The element id is longer than 255 characters",
+        404: "No such instance, or its process has no such element",
+    },
+)
+def instance_element(instance_id: str, element_id: str) -> Any:
+    """The element's name and type, its history events, waits, open tasks, jobs and incidents."""
+    return send(engine().elements.element(instance_id, element_id, viewer=principal()))
 
 
 @api.post("/process-instances/<instance_id>/suspend")

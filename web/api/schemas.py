@@ -132,6 +132,13 @@ class DefinitionOut(Schema):
     start_form = _json("the start event's form description, or null")
     starters = _json("who may start it, {users, groups}, when the model restricts it; else null")
     deployed_at = String()
+    documentation = String(
+        allow_none=True, metadata={"description": "the process's BPMN documentation (plain text), if any"}
+    )
+    start_documentation = String(
+        allow_none=True,
+        metadata={"description": "the BPMN documentation of the start event whose form starts it, if any"},
+    )
 
 
 class VersionQuery(Schema):
@@ -184,6 +191,10 @@ class TaskOut(Schema):
     )
     instructions_error = String(
         allow_none=True, metadata={"description": "why the instructions could not be rendered, if so"}
+    )
+    documentation = String(
+        allow_none=True,
+        metadata={"description": "the task's BPMN documentation (plain text; only in one task's view)"},
     )
     business_key = String(allow_none=True, metadata={"description": "its instance's business key"})
     instance_revision = Integer(
@@ -278,6 +289,20 @@ class HistoryEventOut(Schema):
     task_id = String(allow_none=True)
     user = String(allow_none=True)
     data = _json("what the event carries")
+
+
+class ElementOut(Schema):
+    """One element of an instance: what happened there and what it waits for (the diagram's click)."""
+
+    instance_id = String()
+    element_id = String()
+    name = String(allow_none=True, metadata={"description": "the element's name in the model"})
+    type = String(metadata={"description": "its BPMN type, e.g. userTask"})
+    history = List(Nested(HistoryEventOut), metadata={"description": "its history events, oldest first"})
+    waiting = List(Dict(), metadata={"description": "its waits, as the instance lists them"})
+    tasks = List(Nested(TaskOut), metadata={"description": "its open user tasks"})
+    jobs = List(Nested(JobOut), metadata={"description": "its unfinished jobs"})
+    incidents = List(Nested(IncidentOut), metadata={"description": "its open incidents"})
 
 
 class TerminateIn(Schema):

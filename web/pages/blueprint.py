@@ -66,9 +66,10 @@ def require_admin() -> Principal:
 
 MAX_OFFSET = 10_000_000
 """The furthest a list pages (beyond it a database integer may overflow; nobody pages that far)."""
-LIST_FILTERS = frozenset({"status", "key", "business_key", "all"}) | frozenset(
+LIST_FILTERS = frozenset({"status", "key", "business_key", "all", "process", "variable", "value"})
+LIST_FILTERS |= frozenset(
     {"scope", "process_key", "candidate_group", "due_before", "q", "sort"}  # the task list's (task_filters)
-)
+) | frozenset({"version", "element"})  # the cockpit's
 """Query arguments the list pages filter by, kept in their previous/next links."""
 
 

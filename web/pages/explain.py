@@ -56,6 +56,8 @@ ADMIN_ACTS = {
     "pages.terminate": "terminate instances",
     "pages.terminate_page": "terminate instances",
     "pages.retry": "retry incidents",
+    "pages.cockpit_bulk": "act on many instances at once",
+    "pages.cockpit_run": "act on many instances at once",
 }
 """What only administrators may do, by endpoint."""
 

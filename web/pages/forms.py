@@ -6,23 +6,31 @@ value to show. `posted()` reads the browser's post as the values the engine vali
 typed (the engine coerces it to the field's type), checkboxes as "true"/"false", multiple choices
 as lists, and dotted field ids ("address.street") into the nested variable they name.
 
-A task or start event without fields gets the plain variables form: rows of a name and a JSON
-value (`variable_rows`, `posted_variables`).
+A task or start event without fields gets the plain variables form: rows of a name, a type (text,
+number, boolean, JSON) and a value, each checked on its own (`variable_rows`, `posted_variables`).
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
 from engine.forms import MISSING, lookup
+from engine.variables import ENGINE_NAMES, ENGINE_PREFIXES
 
 VARIABLE_ROWS = 4
-"""Empty name/value rows of the plain variables form."""
+"""Empty name/type/value rows of the plain variables form (JavaScript adds and removes rows)."""
+VARIABLE_TYPES = {"text": "Text", "number": "Number", "boolean": "Yes/no (true or false)", "json": "JSON"}
+"""The types a variables row's value may have: what is posted, and what the select shows."""
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+"""A variable name the form accepts: one that scripts and expressions can use as it is."""
+_BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 _INPUT_TYPES = {
     "string": "text",
@@ -31,6 +39,17 @@ _INPUT_TYPES = {
     "date": "date",
     "datetime": "datetime-local",
 }
+
+_FORMAT_TYPES = {"email": "email", "phone": "tel"}
+_EXPECTED = {
+    "integer": "a whole number, e.g. 42",
+    "number": "a number, e.g. 3.5",
+    "date": "a date as YYYY-MM-DD, e.g. 2024-05-31",
+    "datetime": "a date and time as YYYY-MM-DDTHH:MM, e.g. 2024-05-31T14:30",
+    "email": "an e-mail address, e.g. name@example.com",
+    "phone": "a phone number, e.g. +44 20 7946 0958",
+}
+"""The format a field's error names, so the person sees what to type."""
 
 
 def has_fields(form: Mapping[str, Any] | None) -> bool:
@@ -90,7 +109,7 @@ def fields(
         elif kind == "text":
             control = "textarea"
         else:
-            attrs["type"] = _INPUT_TYPES.get(kind, "text")
+            attrs["type"] = _FORMAT_TYPES.get(field.get("format")) or _INPUT_TYPES.get(kind, "text")
             attrs["value"] = _input_value(kind, value)
             if kind == "integer":
                 attrs["step"] = "1"
@@ -99,9 +118,16 @@ def fields(
         _rules(field, control, attrs)
         if field.get("readonly"):
             # A select or checkbox cannot be read-only: disabled, it is not sent (the engine keeps it).
-            attrs["disabled" if control in ("select", "checkbox") else "readonly"] = ""
+            if control in ("select", "checkbox"):
+                attrs["disabled"] = ""
+            else:
+                # Nothing to do there: the keyboard skips it (a screen reader still reads it in the form).
+                attrs.update(readonly="", tabindex="-1")
+        expected = _EXPECTED.get(field.get("format")) or _EXPECTED.get(kind, "")
         if fid in errors:
             attrs["aria-invalid"] = "true"
+            if expected:
+                attrs["aria-describedby"] += f" x-{fid}"
         if field.get("microflow"):
             attrs["data-microflow"] = field["microflow"]
             attrs["data-microflow-trigger"] = field.get("microflow_trigger") or "change"
@@ -117,6 +143,7 @@ def fields(
                 "placeholder": control == "select" and not field.get("multiple"),
                 "required": bool(field.get("required")),
                 "error": errors.get(fid, ""),
+                "expected": expected,
             }
         )
     return prepared
@@ -169,32 +196,71 @@ def variable_rows(post: MultiDict[str, str] | None = None, rows: int = VARIABLE_
     """The rows of the plain variables form: empty, or as posted (to show again)."""
     post = post if post is not None else MultiDict()
     count = max(rows, _posted_rows(post))
-    return [
-        {"index": i, "name": post.get(f"var-name-{i}", ""), "value": post.get(f"var-value-{i}", "")}
-        for i in range(count)
-    ]
+    shown = []
+    for i in range(count):
+        chosen = post.get(f"var-type-{i}", "text")
+        types = [{"value": k, "label": label, "selected": k == chosen} for k, label in VARIABLE_TYPES.items()]
+        shown.append(
+            {
+                "index": i,
+                "name": post.get(f"var-name-{i}", ""),
+                "types": types,
+                "value": post.get(f"var-value-{i}", ""),
+            }
+        )
+    return shown
 
 
 def posted_variables(post: MultiDict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The plain variables form's rows as variables, and problems by row (`var-{i}`).
+    """The plain variables form's rows as variables, and problems by field (`var-name-{i}`,
+    `var-value-{i}`).
 
-    A value is read as JSON (42, true, "text", [1, 2], {"a": 1}); anything else is kept as text.
-    Rows without a name and a value are skipped.
+    Each row names its value's type (`VARIABLE_TYPES`); a row posted without one (a script's post)
+    reads the value as JSON, else as text. Rows without a name and a value are skipped.
     """
     variables: dict[str, Any] = {}
     problems: dict[str, str] = {}
     for i in range(_posted_rows(post)):
         name = post.get(f"var-name-{i}", "").strip()
+        kind = post.get(f"var-type-{i}", "")
         text = post.get(f"var-value-{i}", "")
         if not name and not text.strip():
             continue
-        if not name:
-            problems[f"var-{i}"] = "needs a name"
-        elif name in variables:
-            problems[f"var-{i}"] = f"names {name} a second time"
-        else:
-            variables[name] = json_or_text(text)
+        name_problem = _name_problem(name, variables)
+        if name_problem:
+            problems[f"var-name-{i}"] = name_problem
+        try:
+            value = typed_value(kind, text)
+        except ValueError as exc:
+            problems[f"var-value-{i}"] = str(exc)
+            continue
+        if not name_problem:
+            variables[name] = value
     return variables, problems
+
+
+def typed_value(kind: str, text: str) -> Any:
+    """A variables row's value read as its type says; ValueError says what is wrong with it."""
+    if kind == "text":
+        return text
+    if kind == "number":
+        return _number(text.strip())
+    if kind == "boolean":
+        word = text.strip().lower()
+        if word not in _BOOLEANS:
+            raise ValueError("must be true or false")
+        return _BOOLEANS[word]
+    if kind == "json":
+        try:
+            return json.loads(text, parse_constant=_no_constant)
+        except RecursionError:
+            raise ValueError("is not valid JSON: it is nested too deeply") from None
+        except ValueError as exc:
+            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+            raise ValueError(
+                f'is not valid JSON: {reason} (e.g. 42, true, "text", [1, 2], {{"a": 1}})'
+            ) from None
+    return json_or_text(text)
 
 
 def unplaced(errors: Mapping[str, str], shown_fields: list[dict[str, Any]]) -> dict[str, str]:
@@ -203,7 +269,7 @@ def unplaced(errors: Mapping[str, str], shown_fields: list[dict[str, Any]]) -> d
     return {
         key: message
         for key, message in errors.items()
-        if key not in placed and not key.startswith("var-") and key != "business_key"
+        if key not in placed and not key.startswith(("var-name-", "var-value-")) and key != "business_key"
     }
 
 
@@ -261,6 +327,36 @@ def _put(variables: dict[str, Any], fid: str, raw: Any, current: Mapping[str, An
             node[part] = {}
         node = node[part]
     node[last] = raw
+
+
+def _name_problem(name: str, taken: Mapping[str, Any]) -> str | None:
+    if not name:
+        return "needs a name"
+    if not NAME.fullmatch(name):
+        return "must start with a letter or _ and hold only letters, digits and _ (e.g. order_id)"
+    if name in ENGINE_NAMES or name.startswith(ENGINE_PREFIXES):
+        return f"{name} is the engine's own: only the model's scripts may set it"
+    if name in taken:
+        return f"names {name} a second time"
+    return None
+
+
+def _no_constant(word: str) -> Any:
+    raise ValueError(f"{word} is no JSON value")
+
+
+def _number(text: str) -> int | float:
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError("must be a number (e.g. 42 or 3.5)") from None
+    if not math.isfinite(number):
+        raise ValueError("must be a finite number (e.g. 42 or 3.5)")
+    return number
 
 
 def _posted_rows(post: MultiDict[str, str]) -> int:

@@ -11,43 +11,56 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
-from engine.runtime import ENDED, SUSPENDABLE
+from engine.errors import InvalidInput
+from engine.runtime import ENDED, SUSPENDABLE, InstanceSearch, diagram_marks, readable
 
 from .blueprint import caller, engine, pager, pages, paging, require_admin
+from .instance_waits import wait_rows
 
 STATUSES = ("running", "waiting", "completed", "terminated", "suspended", "incident")
 """The statuses an instance may have (the list's status filter)."""
-DONE_EVENTS = frozenset({"activity_completed", "user_task_completed"})
-"""History events that mark their element as passed (shaded on the diagram)."""
-FAILED_WAITS = frozenset({"incident", "error"})
-"""Waits that are incidents (flagged red on the diagram)."""
 MAX_REASON = 2000
 """The longest termination reason kept."""
+SEARCH_TERMS = ("process", "business_key", "variable", "value")
+"""The instance list's search fields (engine.runtime.instance_search), each matched by substring."""
 
 
 @pages.get("/instances")
 def instance_list() -> Any:
-    """Instances, newest first, filtered by status, process key and business key."""
+    """Instances, newest first, labelled by process name and business key; filtered by status and
+    searched by process (name or key), business key and a variable's value, all by substring."""
     user = caller()
     limit, offset = paging()
     status = request.args.get("status") or None
     filters = {
         "status": status if status in STATUSES else None,
-        "key": request.args.get("key", "").strip() or None,
-        "business_key": request.args.get("business_key", "").strip() or None,
+        "key": request.args.get("key", "").strip() or None,  # exact: the links of other pages
+        **{name: request.args.get(name, "").strip() or None for name in SEARCH_TERMS},
     }
-    found = engine().runtime.list(
-        key=filters["key"],
-        status=filters["status"],
+    search = InstanceSearch(
+        process=filters["process"],
         business_key=filters["business_key"],
-        limit=limit,
-        offset=offset,
-        viewer=user,
+        variable=filters["variable"],
+        value=filters["value"],
     )
+    try:
+        found = engine().runtime.list(
+            key=filters["key"],
+            status=filters["status"],
+            limit=limit,
+            offset=offset,
+            viewer=user,
+            search=search,
+        )
+        problem = None
+    except InvalidInput as exc:  # a term that cannot be searched: say so beside the form
+        found, problem = {"items": [], "total": 0}, exc.message
+    processes = engine().repository.for_instances([i["id"] for i in found["items"]])
     return render_template(
         "instances.html",
-        instances=found["items"],
+        instances=[{**i, "process_name": (processes.get(i["id"]) or {}).get("name")} for i in found["items"]],
         filters=filters,
+        problem=problem,
         statuses=STATUSES,
         pager=pager(found["total"], limit, offset),
     )
@@ -59,12 +72,16 @@ def instance_page(instance_id: str) -> Any:
     user = caller()
     instance = engine().runtime.get(instance_id, viewer=user)
     history = engine().history.events(instance_id, viewer=user)
+    history_rows = readable(history)  # one row per thing that happened, in words
     xml = engine().repository.xml(instance["key"], instance["version"], viewer=user)
     status = instance["status"]
     return render_template(
         "instance.html",
         instance=instance,
         history=history,
+        history_rows=history_rows,
+        waits=wait_rows(engine().waits.describe(instance), request.host_url),
+        process_name=(engine().repository.for_instances([instance_id]).get(instance_id) or {}).get("name"),
         xml=xml,
         markers=diagram_markers(instance, history),
         admin=user.admin,
@@ -123,20 +140,8 @@ def _terminated(history: list[dict[str, Any]]) -> dict[str, Any] | None:
     return {"at": event["at"], "user": event.get("user"), "reason": (event.get("data") or {}).get("reason")}
 
 
-def diagram_markers(instance: dict[str, Any], history: list[dict[str, Any]]) -> dict[str, list[str]]:
-    """Element ids to mark on the diagram: where it waits, where incidents are, where it has been."""
-    waits = instance.get("waiting") or []
-    waiting = [w.get("element_id") for w in waits if w.get("kind") not in FAILED_WAITS]
-    waiting += [t["element_id"] for t in instance.get("tasks") or []]
-    failed = [w.get("element_id") for w in waits if w.get("kind") in FAILED_WAITS]
-    failed += [i.get("element_id") for i in instance.get("incidents") or []]
-    done = [e["element_id"] for e in history if e["kind"] in DONE_EVENTS]
-    return {
-        "waiting": _ids(waiting),
-        "incident": _ids(failed),
-        "done": _ids(done),
-    }
-
-
-def _ids(values: list[Any]) -> list[str]:
-    return list(dict.fromkeys(v for v in values if isinstance(v, str) and v))
+def diagram_markers(instance: dict[str, Any], history: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the diagram marks (engine.runtime.diagram_marks): passed elements and taken flows,
+    waits, incidents with their counts, and where a terminated instance stopped."""
+    marks = diagram_marks(instance, history)
+    return {**marks, "done": marks["passed"]}

@@ -185,21 +185,44 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
+def logged_in_state(server: Server, browser: Any, name: str, password: str) -> Any:
+    """A user's logged-in browser state (cookies), made by logging in through the page."""
+    context = browser.new_context(base_url=server.url)
+    page = context.new_page()
+    page.goto("/login")
+    page.fill("#name", name)
+    page.fill("#password", password)
+    page.click("form.login-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/$"))
+    state = context.storage_state()
+    context.close()
+    return state
+
+
 @pytest.fixture(scope="session")
 def logins(server: Server, browser: Any) -> dict[str, Any]:
-    """Each user's logged-in browser state (cookies), made once by logging in through the page."""
-    states = {}
+    """Each user's logged-in browser state, made once for the session (see `logging_out`)."""
+    return {name: logged_in_state(server, browser, name, password) for name, password in PASSWORDS.items()}
+
+
+@pytest.fixture
+def logging_out(server: Server, browser: Any, logins: dict[str, Any]) -> Iterator[None]:
+    """For a test that logs out through the page: logging out ends the user's sessions in every
+    browser (DESIGN §6a), so the saved logins the other tests open pages with are made again."""
+    yield
     for name, password in PASSWORDS.items():
-        context = browser.new_context(base_url=server.url)
-        page = context.new_page()
-        page.goto("/login")
-        page.fill("#name", name)
-        page.fill("#password", password)
-        page.click("form.login-form button[type=submit]")
-        page.wait_for_url(re.compile(r"/$"))
-        states[name] = context.storage_state()
-        context.close()
-    return states
+        logins[name] = logged_in_state(server, browser, name, password)
+
+
+def log_in(page: Any, name: str) -> None:
+    """Log in through the login page, as README's tours say."""
+    from playwright.sync_api import expect
+
+    page.goto("/")
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Password").fill(PASSWORDS[name])
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("header .user")).to_contain_text(name)
 
 
 class Pages:

@@ -398,14 +398,10 @@ def receive(
     if not caught:
         raise _NotWaiting(f"no task waits for {message.describe()}")
     for task, _definition in caught:
-        spec = task.task_spec
-        record.add(
+        record.add_task_event(
             "message_received",
-            element_id=spec.bpmn_id,
-            element_name=spec.bpmn_name,
-            element_type=spec.description,
-            task_id=str(task.id),
-            data={
+            task,
+            {
                 "name": message.name,
                 "correlation": message.correlation,
                 "variables": message.variables,

@@ -86,6 +86,18 @@ class StepRecord:
         by_user = kind not in ENGINE_KINDS
         self._append(kind, element_id, element_name, element_type, task_id, data, at, by_user)
 
+    def add_task_event(self, kind: str, task: Any, data: dict[str, Any] | None = None) -> None:
+        """Append one event about a workflow task: its element's id, name and type, and its id."""
+        spec = task.task_spec
+        self.add(
+            kind,
+            element_id=spec.bpmn_id,
+            element_name=spec.bpmn_name,
+            element_type=spec.description,
+            task_id=str(task.id),
+            data=data,
+        )
+
     def _append(
         self,
         kind: str,

@@ -92,15 +92,7 @@ def trigger_at(
     """The change of a trigger: the receive task waiting at `element_id` (`task_id`, else the
     first) takes `variables` and its wait ends; the step's run then moves it on."""
     task = _waiting_task(workflow, record.instance_id, element_id, task_id)
-    spec = task.task_spec
-    record.add(
-        "triggered",
-        element_id=spec.bpmn_id,
-        element_name=spec.bpmn_name,
-        element_type=spec.description,
-        task_id=str(task.id),
-        data={"variables": variables},
-    )
+    record.add_task_event("triggered", task, {"variables": variables})
     task.data.update(variables)
     fire(task)
 

@@ -181,14 +181,6 @@ def receive(workflow: Any, record: Any, name: str, variables: dict[str, Any], st
             # Camunda: the signal's variables become process variables from the catching task on.
             task.data.update(copy.deepcopy(variables))
         caught += 1
-        spec = task.task_spec
-        record.add(
-            "signal_received",
-            element_id=spec.bpmn_id,
-            element_name=spec.bpmn_name,
-            element_type=spec.description,
-            task_id=str(task.id),
-            data={"name": name, "variables": variables},
-        )
+        record.add_task_event("signal_received", task, {"name": name, "variables": variables})
     if not caught:
         raise _NotWaiting(f"no task waits for signal '{name}'")

@@ -236,7 +236,7 @@ class TaskService:
             data = {"assignee": user}
             if current.assignee is not None:
                 data["previous_assignee"] = current.assignee
-            _record(record, "task_claimed", task, data)
+            record.add_task_event("task_claimed", task, data)
 
         return self._assign(task_id, change, user, assignee)
 
@@ -259,8 +259,7 @@ class TaskService:
                 raise _Unchanged(f"task {task_id} is {assignee}'s already")
             task.internal_data[CLAIM] = assignee
             listeners.run(task, "assignment")
-            _record(
-                record,
+            record.add_task_event(
                 "task_assigned",
                 task,
                 {"assignee": assignee, "previous_assignee": current.assignee, "by": user},
@@ -303,7 +302,7 @@ class TaskService:
                 )
             del task.internal_data[CLAIM]
             assignee[0] = make_open_task(task).assignee
-            _record(record, "task_unclaimed", task, {"previous_assignee": claimed})
+            record.add_task_event("task_unclaimed", task, {"previous_assignee": claimed})
 
         return self._assign(task_id, change, user, assignee)
 
@@ -360,15 +359,3 @@ def _open_workflow_task(workflow: Any, task_id: str) -> Any:
     if task is None or not task.has_state(TaskState.READY) or not task.task_spec.manual:
         raise TaskAlreadyCompleted(f"task {task_id} is already closed", task_id=task_id)
     return task
-
-
-def _record(record: StepRecord, kind: str, task: Any, data: dict[str, Any]) -> None:
-    spec = task.task_spec
-    record.add(
-        kind,
-        element_id=spec.bpmn_id,
-        element_name=spec.bpmn_name,
-        element_type=spec.description,
-        task_id=str(task.id),
-        data=data,
-    )
